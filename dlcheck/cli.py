@@ -1,0 +1,136 @@
+"""The dlcheck command line. Thin: read arguments, call the library, render.
+
+Exit codes (SUBMISSION_FORMAT.md): 0 graded, 2 the file (or a named
+problem) cannot be used, 1 internal failure, 3 score below --fail-under."""
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    help="Check and grade deep-learning homework answers against derived references.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_FAIL_UNDER = 0, 1, 2, 3
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"dlcheck: {message}\n")
+    raise typer.Exit(code)
+
+
+def _bank():
+    from dlcheck.bank import Bank
+    from dlcheck.errors import SpecError
+
+    try:
+        return Bank()
+    except SpecError as exc:
+        _fail(str(exc), EXIT_INTERNAL)
+
+
+def _guarded(action):
+    """Run a command body: user errors become messages, never tracebacks."""
+    from dlcheck.errors import DlcheckError, SpecError, SubmissionFileError, UnknownProblem
+
+    try:
+        return action()
+    except (SubmissionFileError, UnknownProblem) as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    except (SpecError, DlcheckError) as exc:
+        _fail(str(exc), EXIT_INTERNAL)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("DLCHECK_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set DLCHECK_DEBUG=1 for a traceback)",
+              EXIT_INTERNAL)
+
+
+@app.command("list")
+def list_problems(set_name: Optional[str] = typer.Argument(None, metavar="[SET]", help="Only this problem set.")):
+    """List problem sets, their problems, parts and answer kinds."""
+    from dlcheck.errors import UnknownProblem, did_you_mean
+    from dlcheck.report.terminal import render_listing
+
+    def body():
+        bank = _bank()
+        if set_name and not bank.has_set(set_name):
+            raise UnknownProblem(f"unknown problem set {set_name!r}{did_you_mean(set_name, bank.sets())}")
+        render_listing(bank, [set_name] if set_name else bank.sets(), sys.stdout)
+
+    _guarded(body)
+
+
+@app.command()
+def show(problem_id: str = typer.Argument(..., metavar="ID", help="Problem id, e.g. csc413-a2/3.2.")):
+    """Show a problem: statement, conventions and parts."""
+    from dlcheck.report.terminal import render_problem
+
+    def body():
+        bank = _bank()
+        render_problem(bank.problem(bank.resolve(problem_id)), sys.stdout)
+
+    _guarded(body)
+
+
+@app.command()
+def solve(
+    problem_id: str = typer.Argument(..., metavar="ID", help="Problem id, e.g. csc413-a2/3.2."),
+    fmt: Format = typer.Option(Format.rich, "--format", "-f", help="Output format."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Derive again; ignore the reference cache."),
+):
+    """Derive the reference answers of a problem, with their steps."""
+    from dlcheck.reference import references
+    from dlcheck.report import renderer
+
+    def body():
+        bank = _bank()
+        problem = bank.problem(bank.resolve(problem_id))
+        refs = references(problem, bank, use_cache=not no_cache)
+        renderer(fmt.value).render_solution(problem, refs, sys.stdout)
+
+    _guarded(body)
+
+
+@app.command()
+def grade(
+    file: str = typer.Argument(..., metavar="FILE", help="A submission YAML file."),
+    fmt: Format = typer.Option(Format.rich, "--format", "-f", help="Output format."),
+    fail_under: Optional[float] = typer.Option(None, "--fail-under", metavar="X",
+                                               help="Exit 3 when the score is below X (for CI)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Derive references again; ignore the cache."),
+):
+    """Grade a submission: a verdict per part, feedback, critique audit and score."""
+    from dlcheck.grade import Grader
+    from dlcheck.report import renderer
+    from dlcheck.submission import load_submission
+
+    def body():
+        bank = _bank()
+        submission = load_submission(file, bank)
+        report = Grader(bank, use_cache=not no_cache).grade(submission)
+        renderer(fmt.value).render_report(report, sys.stdout)
+        return report
+
+    report = _guarded(body)
+    if fail_under is not None and report.score < fail_under:
+        raise typer.Exit(EXIT_FAIL_UNDER)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,125 @@
+"""grade(submission, bank) -> Report: every part parsed by its kind and
+compared with the solver's reference; one bad answer never stops the rest."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from dlcheck import kinds
+from dlcheck.critique import audit
+from dlcheck.errors import DlcheckError, Issue
+from dlcheck.kinds._numeric import Num
+from dlcheck.reference import Reference, references, solver_check
+from dlcheck.results import PartResult, Report
+from dlcheck.verdict import CORRECT, ERROR, INCORRECT, INVALID, MISSING, PARTIAL, REVIEW, Invalid, Outcome
+
+NO_REFERENCE = "no reference is derived for this part yet; for review"
+
+
+class Grader:
+    def __init__(self, bank, use_cache: bool = True):
+        self.bank = bank
+        self.use_cache = use_cache
+        self._refs: dict[str, dict] = {}
+        self._ref_errors: dict[str, str] = {}
+
+    def grade(self, submission) -> Report:
+        report = Report(submission.path, submission.author,
+                        errors=list(submission.errors), warnings=list(submission.warnings))
+        entries = {e.problem_id: e for e in submission.entries}
+        ids = self.bank.problem_ids(submission.set) if submission.set else []
+        ids += [pid for pid in entries if pid not in ids]
+        for pid in ids:
+            self._grade_problem(pid, entries.get(pid), report)
+        return report
+
+    def references(self, problem) -> dict:
+        """A problem's references, derived once per grader; a solver failure is remembered."""
+        pid = problem.full_id
+        if pid not in self._refs:
+            try:
+                self._refs[pid] = references(problem, self.bank, self.use_cache)
+            except DlcheckError as exc:
+                self._refs[pid], self._ref_errors[pid] = {}, str(exc)
+        return self._refs[pid]
+
+    def _grade_problem(self, pid: str, entry, report: Report):
+        problem = self.bank.problem(pid)
+        report.titles[pid] = problem.title
+        refs = self.references(problem)
+        if pid in self._ref_errors:
+            report.errors.append(Issue(pid, f"could not derive the reference: {self._ref_errors[pid]}"))
+        answers = entry.parts if entry else {}
+        results = [self.judge(problem, part, answers.get(name), refs)
+                   for name, part in problem.parts.items()
+                   if name in answers or not part.optional]
+        report.results.extend(results)
+        if entry and entry.critique:
+            critic = [self.judge(problem, problem.parts[name], raw, refs)
+                      for name, raw in entry.critique.parts.items()]
+            report.critiques.append(audit(pid, entry.critique, results, critic))
+
+    def judge(self, problem, part, raw, refs) -> PartResult:
+        """One part: parse, compare with the reference (and its rules), score."""
+        ref = refs.get(part.name)
+        expected = kinds.show(part.kind, ref.value) if ref else ""
+        base = dict(problem=problem.full_id, part=part.name, kind=part.kind, expected=expected,
+                    line=raw.line if raw else None, automatic=part.auto)
+        if raw is None or raw.value is None or raw.value == "":
+            feedback = "not answered" if raw is None else "the value is empty"
+            return PartResult(verdict=MISSING, score=0, max_score=part.points, got="", feedback=feedback, **base)
+        value = kinds.parse(part.kind, raw.value, part)
+        if isinstance(value, Invalid):
+            return PartResult(verdict=INVALID, score=0, max_score=part.points, got=_short(raw.value),
+                              feedback=value.message, decided_by="parse", **base)
+        try:
+            outcome = self._outcome(problem, part, value, ref)
+        except Exception as exc:  # a checker bug must cost one part, not the report
+            outcome = Outcome(ERROR, f"dlcheck internal error while checking: {type(exc).__name__}: {exc}",
+                              decided_by="internal")
+        score = part.points * outcome.share if outcome.verdict in (CORRECT, PARTIAL) else 0
+        return PartResult(verdict=outcome.verdict, score=score, max_score=part.points,
+                          got=kinds.show(part.kind, value), feedback=outcome.feedback,
+                          notes=list(outcome.notes), decided_by=outcome.decided_by,
+                          rubric=list(outcome.rubric), **base)
+
+    def _outcome(self, problem, part, value, ref: Reference | None) -> Outcome:
+        kind = kinds.module(part.kind)
+        if not part.auto:
+            return kind.compare(ref.value if ref else None, value, part)
+        if ref is None:
+            return Outcome(REVIEW, NO_REFERENCE, decided_by="review")
+        if part.check == "solver":
+            return solver_check(problem, self.bank, part.name, plain(value), ref, self.use_cache)
+        outcome = kind.compare(ref.value, value, part)
+        if outcome.verdict == CORRECT:
+            return outcome
+        return self._known_rule(kind, part, ref, value) or outcome
+
+    @staticmethod
+    def _known_rule(kind, part, ref: Reference, value) -> Outcome | None:
+        """The first of the spec's rules whose derived value the answer equals."""
+        for rule in part.rules:
+            if rule.name in ref.rules and kind.compare(ref.rules[rule.name], value, part).verdict == CORRECT:
+                verdict = CORRECT if rule.credit >= 1 else PARTIAL if rule.credit > 0 else INCORRECT
+                return Outcome(verdict, rule.feedback, [f"known {'variant' if rule.credit else 'mistake'}: "
+                                                        f"{rule.name}"], "rule", rule.credit)
+        return None
+
+
+def plain(value):
+    """A parsed answer as plain JSON values (for solver checks and their memo)."""
+    if isinstance(value, Num):
+        value = value.value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _short(value, limit: int = 200) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+

@@ -1,0 +1,21 @@
+"""`label`: one choice out of several, case-insensitive, with aliases from the spec."""
+from __future__ import annotations
+
+from dlcheck.kinds._text import canonical, normalise
+from dlcheck.verdict import CORRECT, INCORRECT, Outcome
+
+AUTOMATIC = True
+
+
+def parse(raw, part):
+    return canonical(raw, part)
+
+
+def compare(expected, got, part) -> Outcome:
+    if normalise(expected) == got:
+        return Outcome(CORRECT, decided_by="exact")
+    return Outcome(INCORRECT, f"expected {expected}", decided_by="exact")
+
+
+def show(value) -> str:
+    return str(value)

@@ -1,0 +1,52 @@
+"""`mapping`: named numeric fields, e.g. a counterexample {eta, beta, eps} or
+paddings {conv_padding, convt_padding, convt_output_padding}.
+
+The reference is one mapping or a list of acceptable ones (any matches).
+Problems whose answers need a simulation to judge (is this really a
+counterexample?) declare `check: solver` and their solver decides."""
+from __future__ import annotations
+
+from dlcheck.errors import did_you_mean
+from dlcheck.kinds._numeric import fmt, is_close, read_number
+from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
+
+AUTOMATIC = True
+
+
+def parse(raw, part):
+    if not isinstance(raw, dict):
+        names = ", ".join(part.fields) or "name: value"
+        raise InvalidAnswer(f"expected a mapping with {names}")
+    out = {}
+    for key, value in raw.items():
+        name = str(key)
+        if part.fields and name not in part.fields:
+            raise InvalidAnswer(f"unknown field {name!r}{did_you_mean(name, part.fields)}; "
+                                f"expected {', '.join(part.fields)}")
+        try:
+            out[name] = read_number(value)
+        except InvalidAnswer as exc:
+            raise InvalidAnswer(f"field {name!r}: {exc}") from None
+    missing = [f for f in part.fields if f not in out]
+    if missing:
+        raise InvalidAnswer(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    return out
+
+
+def compare(expected, got, part) -> Outcome:
+    options = expected if isinstance(expected, list) else [expected]
+    for option in options:
+        if all(name in got and is_close(option[name], got[name], part.numeric_tolerance) for name in option):
+            return Outcome(CORRECT, decided_by="exact")
+    if len(options) == 1:
+        wrong = [f"{name} should be {fmt(v)}" for name, v in options[0].items()
+                 if not is_close(v, got.get(name, float("nan")), part.numeric_tolerance)]
+        return Outcome(INCORRECT, "; ".join(wrong), decided_by="exact")
+    return Outcome(INCORRECT, f"not one of the {len(options)} valid settings, e.g. {show(options[0])}",
+                   decided_by="exact")
+
+
+def show(value) -> str:
+    if isinstance(value, list):
+        return " or ".join(show(v) for v in value[:3]) + (" …" if len(value) > 3 else "")
+    return "{" + ", ".join(f"{k}: {fmt(v)}" for k, v in value.items()) + "}"

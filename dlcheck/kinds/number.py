@@ -1,0 +1,27 @@
+"""`number`: a real number within a relative/absolute tolerance.
+
+Accepts 0.3775, 1.22e5, "122,304", "5/7", "37.75%", "sqrt(10)". A value that
+is the reference correctly rounded to the decimals written is also correct."""
+from __future__ import annotations
+
+from dlcheck.kinds._numeric import describe_gap, fmt, is_close, read_number, rounded_match
+from dlcheck.verdict import CORRECT, INCORRECT, Outcome
+
+AUTOMATIC = True
+
+
+def parse(raw, part):
+    return read_number(raw)
+
+
+def compare(expected, got, part) -> Outcome:
+    if is_close(expected, got, part.numeric_tolerance):
+        return Outcome(CORRECT, decided_by="numeric")
+    decimals = rounded_match(expected, got)
+    if decimals is not None:
+        return Outcome(CORRECT, notes=[f"accepted as rounded to {decimals} decimals"], decided_by="numeric")
+    return Outcome(INCORRECT, f"{describe_gap(expected, got)} (expected {fmt(expected)})", decided_by="numeric")
+
+
+def show(value) -> str:
+    return fmt(value)

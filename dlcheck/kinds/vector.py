@@ -1,0 +1,23 @@
+"""`vector`: a list of numbers; length first, then elementwise tolerance."""
+from __future__ import annotations
+
+from dlcheck.kinds._array import compare_arrays, read_array, shape, show  # noqa: F401 (show is the kind's)
+from dlcheck.verdict import InvalidAnswer, Outcome
+
+AUTOMATIC = True
+
+
+def parse(raw, part):
+    value = read_array(raw)
+    if not isinstance(value, list):
+        raise InvalidAnswer("expected a list of numbers such as [0.8, 0.4]")
+    s = shape(value)
+    if len(s) == 2 and 1 in s:  # a row or column matrix is read as the vector it holds
+        value = [x for row in value for x in row]
+    elif len(s) != 1:
+        raise InvalidAnswer(f"expected a vector, got a {len(s)}-dimensional array")
+    return value
+
+
+def compare(expected, got, part) -> Outcome:
+    return compare_arrays(expected, got, part.numeric_tolerance)

@@ -1,0 +1,147 @@
+"""Reference answers: what solvers return, and their on-disk cache.
+
+A solver module beside a spec defines
+
+    def solve(given: dict) -> dict[str, Reference]
+
+and, for parts whose spec says `check: solver`,
+
+    def check_<part>(answer, given, reference) -> Outcome
+
+References are cached under a key that hashes the spec, the solver source
+and the dlcheck version, so editing either recomputes them. Cached entries
+are plain JSON: reading them imports neither torch nor sympy."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+from dlcheck import __version__
+from dlcheck.cache import cache_dir, digest, read_json, write_json_atomic
+from dlcheck.errors import SolverError
+from dlcheck.spec import ProblemSpec
+from dlcheck.verdict import Outcome
+
+CACHE_FORMAT = 1
+
+
+@dataclass
+class Reference:
+    """A derived answer to one part: its value, the steps that led to it, and
+    the values of the spec's named rules (known mistakes, accepted variants)."""
+
+    value: object
+    steps: list = field(default_factory=list)
+    rules: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"value": jsonable(self.value), "steps": [str(s) for s in self.steps],
+                "rules": {k: jsonable(v) for k, v in self.rules.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Reference":
+        if not isinstance(data, dict) or "value" not in data or not isinstance(data.get("steps"), list):
+            raise ValueError("not a reference")
+        return cls(data["value"], list(data["steps"]), dict(data.get("rules") or {}))
+
+
+def jsonable(value):
+    """Plain JSON values from what solvers return (tuples, numpy/torch scalars)."""
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SolverError(f"a solver returned the non-finite number {value}")
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors
+        return jsonable(value.tolist())
+    raise SolverError(f"a solver returned {type(value).__name__}, which is not a JSON value")
+
+
+def problem_key(problem: ProblemSpec) -> str:
+    solver = problem.solver_path.read_bytes() if problem.solver_path else b""
+    return digest(problem.path.read_bytes(), solver, __version__)
+
+
+def references(problem: ProblemSpec, bank, use_cache: bool = True) -> dict[str, Reference]:
+    """Each part's Reference, from the cache when it is valid, else from the solver."""
+    if problem.solver_path is None:
+        return {}
+    key = problem_key(problem)
+    path = cache_dir() / f"v{CACHE_FORMAT}" / "refs" / problem.set / f"{problem.id}.json"
+    if use_cache:
+        cached = _load_cached(path, key, problem)
+        if cached is not None:
+            return cached
+    refs = run_solver(problem, bank)
+    if use_cache:
+        write_json_atomic(path, {"key": key, "dlcheck": __version__, "problem": problem.full_id,
+                                 "parts": {k: r.to_json() for k, r in refs.items()}})
+    return refs
+
+
+def _load_cached(path, key, problem) -> dict | None:
+    data = read_json(path)
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("parts"), dict):
+        return None
+    try:
+        refs = {name: Reference.from_json(r) for name, r in data["parts"].items()}
+    except ValueError:
+        return None
+    return refs if set(refs) <= set(problem.parts) else None
+
+
+def run_solver(problem: ProblemSpec, bank) -> dict[str, Reference]:
+    module = bank.solver(problem)
+    try:
+        raw = module.solve(dict(problem.given))
+    except SolverError:
+        raise
+    except Exception as exc:
+        raise SolverError(f"{problem.full_id}: the solver failed: {type(exc).__name__}: {exc}") from exc
+    return _validated(problem, raw)
+
+
+def _validated(problem: ProblemSpec, raw) -> dict[str, Reference]:
+    if not isinstance(raw, dict):
+        raise SolverError(f"{problem.full_id}: solve() must return a mapping of part -> Reference")
+    refs = {}
+    for name, ref in raw.items():
+        if name not in problem.parts:
+            raise SolverError(f"{problem.full_id}: the solver returned unknown part {name!r}")
+        if not isinstance(ref, Reference):
+            raise SolverError(f"{problem.full_id}/{name}: expected a Reference, got {type(ref).__name__}")
+        undeclared = set(ref.rules) - {r.name for r in problem.parts[name].rules}
+        if undeclared:
+            raise SolverError(f"{problem.full_id}/{name}: rules {sorted(undeclared)} are not declared in the spec")
+        refs[name] = Reference.from_json(ref.to_json())  # normalised to what the cache holds
+    return refs
+
+
+def solver_check(problem: ProblemSpec, bank, part_name: str, answer, reference: Reference,
+                 use_cache: bool = True) -> Outcome:
+    """Run the solver's check_<part> on a plain-JSON answer, memoised on disk:
+    the same answer to the same problem is simulated once."""
+    answer = jsonable(answer)
+    key = digest(problem_key(problem), part_name, json.dumps(answer, sort_keys=True))
+    path = cache_dir() / f"v{CACHE_FORMAT}" / "checks" / f"{key[:40]}.json"
+    if use_cache:
+        data = read_json(path)
+        if isinstance(data, dict) and data.get("key") == key:
+            try:
+                return Outcome.from_json(data.get("outcome"))
+            except ValueError:
+                pass
+    check = getattr(bank.solver(problem), f"check_{part_name}", None)
+    if check is None:
+        raise SolverError(f"{problem.full_id}: the spec says `check: solver` for {part_name!r}, "
+                          f"but the solver has no check_{part_name} function")
+    outcome = check(answer, dict(problem.given), reference)
+    if use_cache:
+        write_json_atomic(path, {"key": key, "outcome": outcome.to_json()})
+    return outcome

@@ -1,0 +1,157 @@
+"""The rich terminal report: a table per problem, critique flags that stand
+out, and a score line."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dlcheck import kinds
+
+STYLE = {"correct": "bold green", "incorrect": "bold red", "partial": "bold yellow", "invalid": "bold magenta",
+         "missing": "dim", "error": "bold red", "timeout": "bold magenta", "review": "cyan"}
+MARK = {"correct": "✓", "incorrect": "✗", "partial": "½", "invalid": "?", "missing": "–", "error": "!",
+        "timeout": "⏱", "review": "👁"}
+
+
+def _console(out) -> Console:
+    return Console(file=out, highlight=False, soft_wrap=False, markup=False)  # answers are data, not markup
+
+
+def verdict_text(verdict: str) -> Text:
+    return Text(f"{MARK.get(verdict, '')} {verdict}", style=STYLE.get(verdict, ""))
+
+
+def render_report(report, out) -> None:
+    console = _console(out)
+    author = f" · {report.author}" if report.author else ""
+    console.print(Text.assemble(("dlcheck ", "bold"), (report.submission, "bold cyan"), (author, "")))
+    critiques = {c.problem: c for c in report.critiques}
+    unanswered = []
+    for pid, rows in groupby(report.results, key=lambda r: r.problem):
+        rows = list(rows)
+        if all(r.verdict == "missing" for r in rows) and pid not in critiques:
+            unanswered.append(pid.split("/", 1)[1])
+            continue
+        console.print(_problem_table(pid, report.titles.get(pid, ""), rows))
+        if pid in critiques:
+            console.print(_critique_line(critiques[pid]))
+    if unanswered:
+        console.print(Text(f"Not answered: {', '.join(unanswered)}", style="dim"))
+    for issue in report.errors:
+        line = f" (line {issue.line})" if issue.line else ""
+        console.print(Text(f"✗ {issue.key}{line}: {issue.message}", style="red"))
+    for issue in report.warnings:
+        line = f" (line {issue.line})" if issue.line else ""
+        console.print(Text(f"⚠ {issue.key}{line}: {issue.message}", style="yellow"))
+    console.print(_summary(report))
+
+
+def _problem_table(pid: str, title: str, rows) -> Table:
+    table = Table(title=Text.assemble((pid, "bold"), ("  " + title, "dim")), title_justify="left",
+                  show_lines=False, expand=False, pad_edge=False)
+    table.add_column("part", style="bold", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("expected", overflow="fold", max_width=34)
+    table.add_column("got", overflow="fold", max_width=34)
+    table.add_column("feedback", overflow="fold", max_width=60)
+    for r in rows:
+        feedback = Text(r.feedback)
+        for note in r.notes:
+            feedback.append(f"\n• {note}", style="dim")
+        table.add_row(r.part, verdict_text(r.verdict), r.expected or "—", r.got or "—", feedback)
+    return table
+
+
+def _critique_line(c) -> Text:
+    said = c.critique_verdict or "no verdict"
+    if c.critique_right is None:
+        text = Text(f"  reviewer said “{said}”: not checked ({c.reason})", style="dim")
+    elif c.critique_right:
+        text = Text(f"  ✓ reviewer said “{said}”: right", style="green")
+    else:
+        text = Text(f"  ⚑ reviewer said “{said}”: WRONG", style="bold white on red")
+    for flag in c.flags:
+        text.append(f"\n  ⚑ {flag}", style="bold red")
+    return text
+
+
+def _summary(report) -> Panel:
+    counts = report.counts()
+    pct = f" ({report.score / report.max_score:.0%})" if report.max_score else ""
+    line = Text.assemble(("Score ", "bold"), (f"{report.score:g} / {report.max_score:g}{pct}", "bold"))
+    order = ("correct", "partial", "incorrect", "invalid", "missing", "error", "timeout", "review")
+    tally = Text("  ")
+    for verdict in order:
+        if counts.get(verdict):
+            tally.append(f"{counts[verdict]} {verdict}  ", style=STYLE[verdict])
+    checked = [c for c in report.critiques if c.critique_right is not None]
+    wrong = [c for c in checked if not c.critique_right]
+    bad_answers = [c for c in report.critiques if c.critique_answer_verdict in ("incorrect", "partial")]
+    parts = [line, tally]
+    if report.critiques:
+        parts.append(Text(f"Critiques: {len(checked)} checked, {_n(len(wrong), 'wrong verdict')}, "
+                          f"{len(bad_answers)} with a wrong answer of their own; "
+                          f"{len(report.critiques) - len(checked)} wait for the human review",
+                          style="bold red" if wrong or bad_answers else ""))
+    if counts.get("review"):
+        parts.append(Text(f"{_n(counts['review'], 'part')} await a human review (not in the score; "
+                          f"rubrics in --format json and `dlcheck show`)", style="cyan"))
+    return Panel(Group(*parts), expand=False)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def render_solution(problem, refs, out) -> None:
+    console = _console(out)
+    console.print(Text.assemble((problem.full_id, "bold"), ("  " + problem.title, "")))
+    for name, part in problem.parts.items():
+        ref = refs.get(name)
+        if ref is None:
+            note = "answered by a human review" if not part.auto else "no reference derived yet"
+            console.print(Text(f"  {name} ({part.kind}): {note}", style="dim"))
+            continue
+        console.print(Text.assemble(("  " + name, "bold"), (f" ({part.kind}) = ", "dim"),
+                                    (kinds.show(part.kind, ref.value), "bold green")))
+        for step in ref.steps:
+            console.print(Text(f"      · {step}"))
+
+
+def render_problem(problem, out) -> None:
+    """`dlcheck show`: the statement, conventions and parts."""
+    console = _console(out)
+    console.print(Text.assemble((problem.full_id, "bold"), ("  " + problem.title, "bold cyan")))
+    console.print(problem.statement)
+    for convention in problem.conventions:
+        console.print(Text(f"• {convention}", style="dim"))
+    table = Table(show_header=True, pad_edge=False)
+    for col in ("part", "kind", "points", "prompt"):
+        table.add_column(col, overflow="fold")
+    for name, part in problem.parts.items():
+        optional = " (optional)" if part.optional else ""
+        table.add_row(name, part.kind, f"{part.points:g}", part.prompt + optional)
+    console.print(table)
+    for name, part in problem.parts.items():
+        if part.rubric:
+            console.print(Text(f"rubric for {name}:", style="bold"))
+            for item in part.rubric:
+                console.print(f"  ☐ {item}")
+
+
+def render_listing(bank, set_names, out) -> None:
+    """`dlcheck list`: problems, parts and kinds per set."""
+    console = _console(out)
+    for set_name in set_names:
+        table = Table(title=Text(set_name, style="bold"), title_justify="left", pad_edge=False)
+        for col in ("id", "title", "parts (kind)"):
+            table.add_column(col, overflow="fold")
+        for pid in bank.problem_ids(set_name):
+            p = bank.problem(pid)
+            parts = ", ".join(f"{n} ({part.kind})" for n, part in p.parts.items())
+            table.add_row(p.id, p.title, parts)
+        console.print(table)

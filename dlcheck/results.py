@@ -1,0 +1,104 @@
+"""What grading produces: per-part results, critique audits, the report."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PartResult:
+    problem: str
+    part: str
+    kind: str
+    verdict: str
+    score: float
+    max_score: float
+    expected: str
+    got: str
+    feedback: str = ""
+    notes: list = field(default_factory=list)
+    decided_by: str = ""
+    line: int | None = None
+    automatic: bool = True
+    rubric: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        out = {"problem": self.problem, "part": self.part, "kind": self.kind, "verdict": self.verdict,
+               "score": _num(self.score), "max_score": _num(self.max_score), "expected": self.expected,
+               "got": self.got, "feedback": self.feedback, "notes": list(self.notes),
+               "decided_by": self.decided_by}
+        if self.line:
+            out["line"] = self.line
+        if self.rubric:
+            out["rubric"] = list(self.rubric)
+        return out
+
+
+@dataclass
+class CritiqueResult:
+    """Was the reviewer's verdict right, and is the reviewer's own answer right?"""
+
+    problem: str
+    critique_verdict: str | None
+    actual_verdict: str | None           # None: undecided (needs review or timed out)
+    critique_right: bool | None
+    critique_answer_verdict: str | None = None
+    answer_results: list = field(default_factory=list)   # [PartResult] for the reviewer's answer
+    flags: list = field(default_factory=list)
+    reason: str = ""                                      # why it could not be checked
+
+    @property
+    def checked(self) -> bool:
+        return self.critique_right is not None
+
+    def to_json(self) -> dict:
+        out = {"problem": self.problem, "critique_verdict": self.critique_verdict,
+               "actual_verdict": self.actual_verdict, "critique_right": self.critique_right,
+               "critique_answer_verdict": self.critique_answer_verdict, "flags": list(self.flags)}
+        if self.answer_results:
+            out["answer_results"] = [r.to_json() for r in self.answer_results]
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class Report:
+    submission: str
+    author: str | None
+    results: list = field(default_factory=list)       # [PartResult]
+    critiques: list = field(default_factory=list)     # [CritiqueResult]
+    errors: list = field(default_factory=list)        # [Issue]
+    warnings: list = field(default_factory=list)      # [Issue]
+    titles: dict = field(default_factory=dict)        # problem id -> title
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_score for r in self.results)
+
+    def counts(self) -> Counter:
+        return Counter(r.verdict for r in self.results)
+
+    def to_json(self) -> dict:
+        checked = [c for c in self.critiques if c.checked]
+        return {
+            "submission": self.submission,
+            "author": self.author,
+            "score": _num(self.score),
+            "max_score": _num(self.max_score),
+            "counts": dict(self.counts()),
+            "results": [r.to_json() for r in self.results],
+            "critiques": [c.to_json() for c in checked],
+            "critiques_unchecked": [c.to_json() for c in self.critiques if not c.checked],
+            "errors": [e.to_json() for e in self.errors],
+            "warnings": [w.to_json() for w in self.warnings],
+        }
+
+
+def _num(x: float):
+    """7.0 -> 7, so JSON reads as people expect; 7.5 stays 7.5."""
+    return int(x) if float(x).is_integer() else round(x, 6)

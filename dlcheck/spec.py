@@ -1,0 +1,249 @@
+"""Problem specs: the model and its schema check.
+
+A spec declares a problem: statement, the given inputs its solver works from,
+and its parts with their answer kinds, tolerances and known-mistake rules.
+Values are derived by the solver beside it, never typed here."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from dlcheck import kinds
+from dlcheck.errors import SpecError, did_you_mean
+from dlcheck.yamlsrc import YamlError, line_of, load_mapping_file, mapping_items
+
+DEFAULT_TOLERANCE = {"rel": 5e-3, "abs": 1e-9}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named known mistake (credit 0) or accepted alternative (credit > 0).
+    The solver derives the value the rule matches; the spec holds the words."""
+
+    name: str
+    feedback: str
+    credit: float = 0.0
+
+
+@dataclass(frozen=True)
+class TextFlaw:
+    """A flawed claim that a free-text answer may make, found by a regex."""
+
+    pattern: str
+    feedback: str
+
+
+@dataclass
+class PartSpec:
+    name: str
+    kind: str
+    points: float = 1.0
+    prompt: str = ""
+    tolerance: dict = field(default_factory=dict)   # as written in the spec
+    aliases: dict = field(default_factory=dict)     # canonical label -> [aliases]
+    choices: list = field(default_factory=list)
+    variable: str = "n"                             # bigO: the growth variable
+    fields: list = field(default_factory=list)      # mapping: its field names
+    optional: bool = False                          # omitted -> no 'missing' verdict
+    check: str = ""                                 # "solver": judged by solver.check_<part>
+    ordered: bool = False                           # labels: order matters
+    rules: list = field(default_factory=list)       # [Rule]
+    rubric: list = field(default_factory=list)      # text: checklist for the reviewer
+    flaws: list = field(default_factory=list)       # text: [TextFlaw]
+
+    @property
+    def numeric_tolerance(self) -> dict:
+        """The spec's tolerance over the default (relative 0.5%)."""
+        return {**DEFAULT_TOLERANCE, **self.tolerance}
+
+    @property
+    def auto(self) -> bool:
+        """Whether dlcheck decides this part itself (not a human reviewer)."""
+        return kinds.is_automatic(self.kind)
+
+    def rule(self, name: str) -> Rule | None:
+        return next((r for r in self.rules if r.name == name), None)
+
+
+@dataclass
+class ProblemSpec:
+    set: str
+    id: str
+    title: str
+    statement: str
+    parts: dict                                     # name -> PartSpec, in spec order
+    given: dict = field(default_factory=dict)
+    conventions: list = field(default_factory=list)
+    path: Path | None = None
+    solver_path: Path | None = None
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.set}/{self.id}"
+
+    @property
+    def single_part(self) -> PartSpec | None:
+        return next(iter(self.parts.values())) if len(self.parts) == 1 else None
+
+
+# --- schema -------------------------------------------------------------
+
+TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts"}
+PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
+             "optional", "check", "ordered", "rules", "rubric", "flaws"}
+
+
+class _Reader:
+    """Typed access to a YAML mapping node, raising SpecError with file:line."""
+
+    def __init__(self, path: Path, doc, node, prefix: str = ""):
+        self.path, self.doc, self.node, self.prefix = path, doc, node, prefix
+        self.entries = {}
+        for text, key_node, value_node in mapping_items(node):
+            if text in self.entries:
+                self.fail(f"duplicate key {text!r}", key_node)
+            self.entries[text] = (key_node, value_node)
+
+    def fail(self, message: str, node=None):
+        line = line_of(node if node is not None else self.node)
+        raise SpecError(f"{self.path}:{line}: {message}")
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def only(self, allowed: set):
+        for name, (key_node, _) in self.entries.items():
+            if name not in allowed:
+                self.fail(f"unknown key {self.key(name)!r}{did_you_mean(name, sorted(allowed))}", key_node)
+
+    def get(self, name: str, types, default=None, required: bool = False):
+        if name not in self.entries:
+            if required:
+                self.fail(f"missing key {self.key(name)!r}")
+            return default
+        node = self.entries[name][1]
+        value = self.doc.value(node)
+        if not isinstance(value, types) or isinstance(value, bool) and bool not in _as_tuple(types):
+            self.fail(f"key {self.key(name)!r}: expected {_type_words(types)}, got {type(value).__name__}", node)
+        return value
+
+    def sub(self, name: str) -> "_Reader | None":
+        if name not in self.entries:
+            return None
+        node = self.entries[name][1]
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(f"key {self.key(name)!r}: expected a mapping", node)
+        return _Reader(self.path, self.doc, node, f"{self.key(name)}.")
+
+
+def _as_tuple(types):
+    return types if isinstance(types, tuple) else (types,)
+
+
+def _type_words(types) -> str:
+    names = {str: "text", int: "an integer", float: "a number", list: "a list", dict: "a mapping", bool: "true/false"}
+    return " or ".join(names.get(t, t.__name__) for t in _as_tuple(types))
+
+
+def load_spec(path: Path, set_name: str) -> ProblemSpec:
+    try:
+        doc, root = load_mapping_file(path)
+    except YamlError as exc:
+        raise SpecError(f"{path}:{exc.line or 1}: {exc}") from None
+    top = _Reader(path, doc, root)
+    top.only(TOP_KEYS)
+    qid = path.stem
+    declared = top.get("id", (str, int, float))
+    if declared is not None and str(declared) != qid:
+        top.fail(f"key 'id' is {declared!r} but the file is named {qid!r}", top.entries["id"][1])
+    parts_reader = top.sub("parts")
+    if parts_reader is None or not parts_reader.entries:
+        top.fail("missing key 'parts' (a mapping of part name -> part spec)")
+    parts = {name: _load_part(parts_reader, name) for name in parts_reader.entries}
+    solver = path.with_suffix(".py")
+    return ProblemSpec(
+        set=set_name,
+        id=qid,
+        title=top.get("title", str, required=True),
+        statement=top.get("statement", str, required=True).strip(),
+        parts=parts,
+        given=top.get("given", dict, {}),
+        conventions=top.get("conventions", list, []),
+        path=path,
+        solver_path=solver if solver.exists() else None,
+    )
+
+
+def _load_part(parts: _Reader, name: str) -> PartSpec:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
+        parts.fail(f"part name {name!r} must be an identifier", parts.entries[name][0])
+    r = parts.sub(name)
+    r.only(PART_KEYS)
+    kind = r.get("kind", str, required=True)
+    if kind not in kinds.NAMES:
+        r.fail(f"key {r.key('kind')!r}: unknown kind {kind!r}{did_you_mean(kind, kinds.NAMES)}; "
+               f"expected one of {', '.join(kinds.NAMES)}", r.entries["kind"][1])
+    tolerance = r.get("tolerance", dict, {})
+    if set(tolerance) - {"rel", "abs"} or not all(isinstance(v, (int, float)) and v >= 0 for v in tolerance.values()):
+        r.fail(f"key {r.key('tolerance')!r}: expected a mapping with 'rel' and/or 'abs' (numbers >= 0)",
+               r.entries["tolerance"][1])
+    check = r.get("check", str, "")
+    if check not in ("", "solver"):
+        r.fail(f"key {r.key('check')!r}: expected 'solver'", r.entries["check"][1])
+    return PartSpec(
+        name=name,
+        kind=kind,
+        points=float(r.get("points", (int, float), 1 if kinds.is_automatic(kind) else 0)),
+        prompt=r.get("prompt", str, ""),
+        tolerance=tolerance,
+        aliases={str(k): [str(a) for a in v] for k, v in r.get("aliases", dict, {}).items()},
+        choices=[str(c) for c in r.get("choices", list, [])],
+        variable=r.get("variable", str, "n"),
+        fields=[str(f) for f in r.get("fields", list, [])],
+        optional=r.get("optional", bool, False),
+        check=check,
+        ordered=r.get("ordered", bool, False),
+        rules=_load_rules(r),
+        rubric=_strings(r, "rubric"),
+        flaws=_load_flaws(r),
+    )
+
+
+def _strings(part: _Reader, key: str) -> list:
+    items = part.get(key, list, [])
+    if not all(isinstance(x, str) for x in items):
+        part.fail(f"key {part.key(key)!r}: expected a list of text items (quote items that contain ': ')",
+                  part.entries[key][1])
+    return items
+
+
+def _load_flaws(part: _Reader) -> list:
+    flaws = []
+    for item in part.get("flaws", list, []):
+        if not (isinstance(item, dict) and set(item) == {"pattern", "feedback"}):
+            part.fail(f"key {part.key('flaws')!r}: each item needs exactly 'pattern' and 'feedback'",
+                      part.entries["flaws"][1])
+        try:
+            re.compile(item["pattern"])
+        except re.error as exc:
+            part.fail(f"key {part.key('flaws')!r}: bad pattern {item['pattern']!r}: {exc}", part.entries["flaws"][1])
+        flaws.append(TextFlaw(str(item["pattern"]), str(item["feedback"])))
+    return flaws
+
+
+def _load_rules(part: _Reader) -> list:
+    rules_reader = part.sub("rules")
+    if rules_reader is None:
+        return []
+    rules = []
+    for rule_name in rules_reader.entries:
+        rr = rules_reader.sub(rule_name)
+        rr.only({"feedback", "credit"})
+        credit = float(rr.get("credit", (int, float), 0))
+        if not 0 <= credit <= 1:
+            rr.fail(f"key {rr.key('credit')!r}: expected a number from 0 to 1")
+        rules.append(Rule(rule_name, rr.get("feedback", str, required=True), credit))
+    return rules

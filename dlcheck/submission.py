@@ -1,0 +1,255 @@
+"""Submissions: the public YAML format of SUBMISSION_FORMAT.md, read strictly.
+
+File-level faults (unreadable, not YAML, not a mapping, no `answers`) raise
+SubmissionFileError. Everything inside `answers` is read entry by entry: a bad
+key or value becomes an Issue with its line and the closest valid names, and
+the other entries are still read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from dlcheck.errors import Issue, SubmissionFileError, UnknownProblem, did_you_mean
+from dlcheck.yamlsrc import YamlError, line_of, load_mapping_file, mapping_items
+
+TOP_KEYS = ("set", "author", "answers")
+LONG_FORM_KEYS = {"answer", "trace", "critique"}
+CRITIQUE_VERDICTS = ("correct", "incorrect")
+
+
+@dataclass
+class Raw:
+    """A submitted value as YAML gave it, with its line."""
+
+    value: object
+    line: int
+
+
+@dataclass
+class Critique:
+    verdict: str | None
+    parts: dict            # part name -> Raw: the reviewer's own answer (may be empty)
+    line: int
+
+
+@dataclass
+class Entry:
+    """One problem's answer in a submission."""
+
+    key: str
+    problem_id: str
+    line: int
+    parts: dict = field(default_factory=dict)   # part name -> Raw
+    trace: str | None = None
+    critique: Critique | None = None
+
+
+@dataclass
+class Submission:
+    path: str
+    set: str | None
+    author: str | None
+    entries: list = field(default_factory=list)
+    errors: list = field(default_factory=list)     # [Issue]
+    warnings: list = field(default_factory=list)   # [Issue]
+
+
+def load_submission(path: str | Path, bank) -> Submission:
+    path = Path(path)
+    try:
+        doc, root = load_mapping_file(path)
+    except FileNotFoundError:
+        raise SubmissionFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SubmissionFileError(f"{path}: is a directory, not a submission file") from None
+    except OSError as exc:
+        raise SubmissionFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except YamlError as exc:
+        raise SubmissionFileError(f"{path}:{exc.line or 1}: {exc}") from None
+    return _Reader(path, doc, bank).read(root)
+
+
+class _Reader:
+    def __init__(self, path: Path, doc, bank):
+        self.path, self.doc, self.bank = path, doc, bank
+        self.sub = Submission(str(path), None, None)
+
+    def error(self, key: str, message: str, node=None):
+        self.sub.errors.append(Issue(key, message, line_of(node) if node is not None else None))
+
+    def warn(self, key: str, message: str, node=None):
+        self.sub.warnings.append(Issue(key, message, line_of(node) if node is not None else None))
+
+    def value(self, node):
+        return self.doc.value(node)
+
+    # -- top level ------------------------------------------------------
+    def read(self, root) -> Submission:
+        top = {}
+        for text, key_node, value_node in mapping_items(root):
+            if text not in TOP_KEYS:
+                self.warn(str(text), f"unknown top-level key {text!r} ignored{did_you_mean(text, TOP_KEYS)}; "
+                                     f"expected {', '.join(TOP_KEYS)}", key_node)
+                continue
+            if text in top:
+                raise SubmissionFileError(f"{self.path}:{line_of(key_node)}: duplicate top-level key {text!r}")
+            top[text] = value_node
+        if "answers" not in top:
+            typo = [w.key for w in self.sub.warnings if did_you_mean(w.key, ["answers"])]
+            hint = f" (found {typo[0]!r}: did you mean 'answers'?)" if typo else ""
+            raise SubmissionFileError(f"{self.path}: not a submission: no 'answers' mapping{hint}")
+        self.sub.author = self._scalar_text(top.get("author"), "author")
+        self._read_set(top.get("set"))
+        answers = top["answers"]
+        if not isinstance(answers, yaml.MappingNode):
+            raise SubmissionFileError(f"{self.path}:{line_of(answers)}: 'answers' must be a mapping of "
+                                      f"problem id -> answer")
+        seen = {}
+        for text, key_node, value_node in mapping_items(answers):
+            entry = self._entry(text, key_node, value_node, seen)
+            if entry is not None:
+                seen[entry.problem_id] = entry.line
+                self.sub.entries.append(entry)
+        return self.sub
+
+    def _scalar_text(self, node, key: str) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(key, f"{key!r} must be a single value", node)
+            return None
+        return str(node.value)
+
+    def _read_set(self, node):
+        name = self._scalar_text(node, "set")
+        if name is None:
+            return
+        if not self.bank.has_set(name):
+            self.error("set", f"unknown problem set {name!r}{did_you_mean(name, self.bank.sets())}; "
+                              f"known sets: {', '.join(self.bank.sets())}", node)
+            return
+        self.sub.set = name
+
+    # -- one answer entry ------------------------------------------------
+    def _entry(self, text, key_node, value_node, seen) -> Entry | None:
+        if text is None or not str(text).strip():
+            self.error("?", "a problem key must be a plain id such as '3.2' or 'csc413-a2/3.2'", key_node)
+            return None
+        pid = self._problem_id(str(text), key_node)
+        if pid is None:
+            return None
+        if pid in seen:
+            self.error(str(text), f"duplicate key for {pid} (first at line {seen[pid]}); the first is graded",
+                       key_node)
+            return None
+        problem = self.bank.problem(pid)
+        entry = Entry(str(text), pid, line_of(key_node))
+        answer_node = value_node
+        if self._is_long_form(value_node, problem):
+            parts = {t: v for t, _, v in mapping_items(value_node)}
+            answer_node = parts.get("answer")
+            entry.trace = self._text(parts.get("trace"), f"{pid} trace")
+            entry.critique = self._critique(parts.get("critique"), problem, pid)
+        if answer_node is not None:
+            entry.parts = self._parts(answer_node, problem, pid)
+        return entry
+
+    def _problem_id(self, text: str, key_node) -> str | None:
+        try:
+            return self.bank.resolve(text, self.sub.set)
+        except UnknownProblem as exc:
+            first_error = exc
+        # YAML reads an unquoted 3.10 as the float 3.1: try the number as Python prints it
+        if key_node.tag.endswith(":float"):
+            try:
+                as_number = str(float(text))
+                pid = self.bank.resolve(as_number, self.sub.set)
+                self.warn(text, f"key {text} was read as the number {as_number}; taken as problem "
+                                f"{pid} (quote ids in YAML: \"{as_number}\")", key_node)
+                return pid
+            except (UnknownProblem, ValueError):
+                pass
+        if self.sub.set is None and "/" not in text:
+            self.error(text, f"{first_error} (no valid 'set' is given, so keys must be full ids such as "
+                             f"'csc413-a2/{text}')", key_node)
+        else:
+            self.error(text, str(first_error), key_node)
+        return None
+
+    def _is_long_form(self, node, problem) -> bool:
+        if not isinstance(node, yaml.MappingNode):
+            return False
+        keys = {t for t, _, _ in mapping_items(node)}
+        return bool(keys) and keys <= LONG_FORM_KEYS and keys & LONG_FORM_KEYS and not (
+            keys == {"answer"} and "answer" in problem.parts and len(problem.parts) > 1)
+
+    def _parts(self, node, problem, pid: str) -> dict:
+        """part name -> Raw. A single-part problem takes the bare value or {part: value}."""
+        single = problem.single_part
+        if single is not None:
+            if isinstance(node, yaml.MappingNode):
+                items = list(mapping_items(node))
+                if len(items) == 1 and items[0][0] == single.name:
+                    node = items[0][2]
+            return self._raw_part(pid, single.name, node)
+        if not isinstance(node, yaml.MappingNode):
+            self.error(pid, f"{pid} has several parts; expected a mapping of part -> value with "
+                            f"{', '.join(problem.parts)}", node)
+            return {}
+        out = {}
+        for text, key_node, value_node in mapping_items(node):
+            name = str(text)
+            if name not in problem.parts:
+                self.error(f"{pid}/{name}", f"unknown part {name!r} of {pid}{did_you_mean(name, problem.parts)}; "
+                                            f"its parts are {', '.join(problem.parts)}", key_node)
+            elif name in out:
+                self.error(f"{pid}/{name}", f"duplicate part {name!r} (first at line {out[name].line}); "
+                                            f"the first is graded", key_node)
+            else:
+                out.update(self._raw_part(pid, name, value_node))
+        return out
+
+    def _raw_part(self, pid: str, name: str, node) -> dict:
+        try:
+            return {name: Raw(self.value(node), line_of(node))}
+        except YamlError as exc:
+            self.error(f"{pid}/{name}", str(exc), node)
+            return {}
+
+    def _text(self, node, what: str) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(what, f"{what} must be text", node)
+            return None
+        return str(node.value)
+
+    def _critique(self, node, problem, pid: str) -> Critique | None:
+        if node is None:
+            return None
+        if isinstance(node, yaml.ScalarNode):  # a bare verdict: `critique: incorrect`
+            return Critique(self._verdict(str(node.value), pid, node), {}, line_of(node))
+        if not isinstance(node, yaml.MappingNode):
+            self.error(f"{pid} critique", "a critique is a mapping with 'verdict' and optionally 'answer'", node)
+            return None
+        fields = {t: v for t, _, v in mapping_items(node)}
+        for name in fields:
+            if name not in ("verdict", "answer"):
+                self.error(f"{pid} critique", f"unknown critique key {name!r}"
+                                              f"{did_you_mean(name, ['verdict', 'answer'])}", node)
+        verdict_node = fields.get("verdict")
+        verdict = None
+        if verdict_node is not None:
+            verdict = self._verdict(str(getattr(verdict_node, "value", "")), pid, verdict_node)
+        parts = self._parts(fields["answer"], problem, f"{pid} critique") if "answer" in fields else {}
+        return Critique(verdict, parts, line_of(node))
+
+    def _verdict(self, text: str, pid: str, node) -> str | None:
+        word = text.strip().casefold()
+        if word in CRITIQUE_VERDICTS:
+            return word
+        self.error(f"{pid} critique", f"critique verdict {text!r} is not one of "
+                                      f"{', '.join(CRITIQUE_VERDICTS)}{did_you_mean(word, CRITIQUE_VERDICTS)}", node)
+        return None

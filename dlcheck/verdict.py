@@ -1,0 +1,48 @@
+"""Verdicts and what a kind's `compare` returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CORRECT, INCORRECT, PARTIAL = "correct", "incorrect", "partial"
+INVALID, MISSING, ERROR, TIMEOUT, REVIEW = "invalid", "missing", "error", "timeout", "review"
+VERDICTS = (CORRECT, INCORRECT, PARTIAL, INVALID, MISSING, ERROR, TIMEOUT, REVIEW)
+
+
+@dataclass
+class Invalid:
+    """What `parse` returns for an answer it cannot read: the reason, never an exception."""
+
+    message: str
+
+
+class InvalidAnswer(ValueError):
+    """Raised inside a kind's parser; `kinds.parse` turns it into `Invalid`."""
+
+
+@dataclass
+class Outcome:
+    """A kind's judgement of one answer against one expected value."""
+
+    verdict: str
+    feedback: str = ""
+    notes: list = field(default_factory=list)
+    decided_by: str = ""
+    credit: float | None = None   # share of the points; None = by verdict
+    rubric: list = field(default_factory=list)   # review: the checklist for the human
+
+    @property
+    def share(self) -> float:
+        if self.credit is not None:
+            return self.credit
+        return 1.0 if self.verdict == CORRECT else 0.0
+
+    def to_json(self) -> dict:
+        return {"verdict": self.verdict, "feedback": self.feedback, "notes": list(self.notes),
+                "decided_by": self.decided_by, "credit": self.credit, "rubric": list(self.rubric)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Outcome":
+        if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
+            raise ValueError("not an outcome")
+        return cls(data["verdict"], str(data.get("feedback", "")), list(data.get("notes", [])),
+                   str(data.get("decided_by", "")), data.get("credit"), list(data.get("rubric") or []))

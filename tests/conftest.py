@@ -1,0 +1,53 @@
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Every test run gets its own reference cache, shared across tests
+    (solvers run once per session), never the user's."""
+    path = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("DLCHECK_CACHE_DIR")
+    os.environ["DLCHECK_CACHE_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("DLCHECK_CACHE_DIR", None)
+    else:
+        os.environ["DLCHECK_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def bank():
+    from dlcheck.bank import Bank
+
+    return Bank()
+
+
+@pytest.fixture()
+def write_yaml(tmp_path):
+    """Write dedented YAML text to a file and return its path."""
+    def write(text: str, name: str = "submission.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+    return write
+
+
+@pytest.fixture()
+def grade_yaml(write_yaml, bank):
+    """Grade YAML text as a submission; returns the Report."""
+    from dlcheck.grade import Grader
+    from dlcheck.submission import load_submission
+
+    def grade(text: str):
+        return Grader(bank).grade(load_submission(write_yaml(text), bank))
+    return grade
+
+
+def verdicts(report) -> dict:
+    return {f"{r.problem.split('/', 1)[1]}/{r.part}": r.verdict for r in report.results}

@@ -1,0 +1,36 @@
+"""Golden tests: grading each bundled answer file gives the verdicts recorded
+by hand next to it (<name>.expected.yaml)."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, verdicts
+from dlcheck.grade import Grader
+from dlcheck.submission import load_submission
+
+SUBMISSIONS = sorted(p for p in (ROOT / "answers").rglob("*.yaml") if not p.name.endswith(".expected.yaml"))
+
+
+def test_every_submission_has_an_expected_file():
+    assert SUBMISSIONS, "no bundled answers found"
+    for path in SUBMISSIONS:
+        assert path.with_suffix(".expected.yaml").exists(), f"{path} has no expected-verdicts file"
+
+
+@pytest.mark.parametrize("path", SUBMISSIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_verdicts_match_expected(path: Path, bank):
+    expected = yaml.safe_load(path.with_suffix(".expected.yaml").read_text(encoding="utf-8"))
+    submission = load_submission(path, bank)
+    assert submission.errors == [], submission.errors
+    report = Grader(bank).grade(submission)
+
+    assert verdicts(report) == {str(k): v for k, v in expected["results"].items()}
+
+    critiques = {c.problem.split("/", 1)[1]: c for c in report.critiques}
+    assert set(critiques) == {str(k) for k in expected["critiques"]}
+    for key, want in expected["critiques"].items():
+        got = critiques[str(key)]
+        assert got.critique_right == want["critique_right"], key
+        if "critique_answer_verdict" in want:
+            assert got.critique_answer_verdict == want["critique_answer_verdict"], key
