@@ -16,6 +16,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: typer's rich help imports rich.markdown and markdown-it (~0.15 s
+    # on every --help, measured); the help text is the same.
+    rich_markup_mode=None,
 )
 
 

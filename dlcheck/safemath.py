@@ -14,7 +14,7 @@ from fractions import Fraction
 
 MAX_LENGTH = 256
 MAX_DEPTH = 40
-MAX_LITERAL_DIGITS = 400
+MAX_LITERAL_DIGITS = 100
 MAX_RESULT_DIGITS = 1000   # exact results larger than this are refused
 MAX_FLOAT = 1e300          # "inf" is not an answer
 
@@ -24,7 +24,8 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?%?$")
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z]+|π|√)"
-    r"|(?P<op>\*\*|[-+*/^()%×·÷−]))"
+    r"|(?P<op>\*\*|[-+*/^()%×·÷−]))",
+    re.ASCII,  # ASCII digits and letters only: no look-alike digits from other scripts
 )
 _OPS = {"×": "*", "·": "*", "÷": "/", "−": "-"}
 FUNCTIONS = {"sqrt": "sqrt", "√": "sqrt"}
