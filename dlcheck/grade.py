@@ -99,7 +99,8 @@ class Grader:
     def _known_rule(kind, part, ref: Reference, value) -> Outcome | None:
         """The first of the spec's rules whose derived value the answer equals."""
         for rule in part.rules:
-            if rule.name in ref.rules and kind.compare(ref.rules[rule.name], value, part).verdict == CORRECT:
+            mistaken = ref.rules.get(rule.name, rule.match or None)
+            if mistaken is not None and kind.compare(mistaken, value, part).verdict == CORRECT:
                 verdict = CORRECT if rule.credit >= 1 else PARTIAL if rule.credit > 0 else INCORRECT
                 return Outcome(verdict, rule.feedback, [f"known {'variant' if rule.credit else 'mistake'}: "
                                                         f"{rule.name}"], "rule", rule.credit)

@@ -26,6 +26,7 @@ class Rule:
     name: str
     feedback: str
     credit: float = 0.0
+    match: str = ""       # expr/mexpr: the mistaken expression itself, when no solver derives it
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class PartSpec:
     rules: list = field(default_factory=list)       # [Rule]
     rubric: list = field(default_factory=list)      # text: checklist for the reviewer
     flaws: list = field(default_factory=list)       # text: [TextFlaw]
+    lhs: list = field(default_factory=list)         # expr/mexpr: names an answer may begin with ("eta =")
+    math: object = None                             # expr/mexpr: the problem's MathContext
 
     @property
     def numeric_tolerance(self) -> dict:
@@ -91,9 +94,10 @@ class ProblemSpec:
 
 # --- schema -------------------------------------------------------------
 
-TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts"}
+TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims"}
 PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
-             "optional", "check", "ordered", "rules", "rubric", "flaws"}
+             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs"}
+SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
 
 
 class _Reader:
@@ -163,6 +167,9 @@ def load_spec(path: Path, set_name: str) -> ProblemSpec:
     if parts_reader is None or not parts_reader.entries:
         top.fail("missing key 'parts' (a mapping of part name -> part spec)")
     parts = {name: _load_part(parts_reader, name) for name in parts_reader.entries}
+    math = _load_math(top)
+    for part in parts.values():
+        part.math = math
     solver = path.with_suffix(".py")
     return ProblemSpec(
         set=set_name,
@@ -209,6 +216,7 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
         rules=_load_rules(r),
         rubric=_strings(r, "rubric"),
         flaws=_load_flaws(r),
+        lhs=_strings(r, "lhs"),
     )
 
 
@@ -241,9 +249,37 @@ def _load_rules(part: _Reader) -> list:
     rules = []
     for rule_name in rules_reader.entries:
         rr = rules_reader.sub(rule_name)
-        rr.only({"feedback", "credit"})
+        rr.only({"feedback", "credit", "match"})
         credit = float(rr.get("credit", (int, float), 0))
         if not 0 <= credit <= 1:
             rr.fail(f"key {rr.key('credit')!r}: expected a number from 0 to 1")
-        rules.append(Rule(rule_name, rr.get("feedback", str, required=True), credit))
+        rules.append(Rule(rule_name, rr.get("feedback", str, required=True), credit, rr.get("match", str, "")))
     return rules
+
+
+def _load_math(top: _Reader):
+    """The problem's symbols (shapes, assumptions), aliases and sample sizes."""
+    if not any(k in top.entries for k in ("symbols", "aliases", "dims")):
+        return None
+    from dlcheck.mathexpr.context import MathContext, SymbolInfo
+    from dlcheck.mathexpr.lexer import canonical_name
+
+    symbols = {}
+    reader = top.sub("symbols")
+    for raw_name in (reader.entries if reader else {}):
+        sr = reader.sub(raw_name)
+        sr.only(SYMBOL_KEYS)
+        shape = sr.get("shape", list, [])
+        if len(shape) > 2 or not all(isinstance(d, (str, int)) and not isinstance(d, bool) for d in shape):
+            sr.fail(f"key {sr.key('shape')!r}: expected [rows] or [rows, cols] of names or sizes")
+        name = canonical_name(raw_name)
+        symbols[name] = SymbolInfo(name, tuple(shape), sr.get("positive", bool, False),
+                                   sr.get("integer", bool, False), sr.get("nonzero", bool, False))
+    aliases = {canonical_name(k): str(v) for k, v in top.get("aliases", dict, {}).items()}
+    dims = {}
+    for dim, bounds in top.get("dims", dict, {}).items():
+        if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int) for b in bounds)
+                and 1 <= bounds[0] <= bounds[1] <= 64):
+            top.fail(f"key 'dims.{dim}': expected [low, high] sizes between 1 and 64", top.entries["dims"][1])
+        dims[str(dim)] = tuple(bounds)
+    return MathContext(symbols, aliases, dims)

@@ -88,12 +88,26 @@ def test_critique_without_decidable_answer_is_not_guessed(grade_yaml):
     report = grade_yaml("""
         set: csc413-a2
         answers:
+          4.1:
+            answer: "class PoolUpsampleNet: pass"
+            critique: {verdict: correct}
+    """)
+    c = report.critiques[0]
+    assert c.critique_right is None and "review" in c.reason
+
+
+def test_critique_calling_lambda_over_n_correct_is_flagged(grade_yaml):
+    report = grade_yaml("""
+        set: csc413-a2
+        answers:
           "2.3.2":
             answer: \\lambda/n
             critique: {verdict: correct}
     """)
     c = report.critiques[0]
-    assert c.critique_right is None and "review" in c.reason
+    assert c.critique_right is False and c.flags == ["the reviewer called a wrong answer correct"]
+    r = result(report, "2.3.2/lambda_tilde")
+    assert r.verdict == "incorrect" and "1/n scales the data term" in r.feedback
 
 
 def test_solver_failure_costs_one_problem(write_yaml, bank, monkeypatch):

@@ -10,7 +10,8 @@ HEAVY = ("torch", "sympy")
 
 
 def imported_modules(args, env) -> set:
-    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "dlcheck", *args],
+    env = dict(env, PYTHONPROFILEIMPORTTIME="1")
+    run = subprocess.run([sys.executable, "-m", "dlcheck", *args],
                          capture_output=True, text=True, env=env, cwd=ROOT)
     assert run.returncode == 0, run.stderr[-2000:]
     names = set()

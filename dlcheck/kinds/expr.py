@@ -1,0 +1,19 @@
+"""`expr`: a scalar expression (λ/(2η), NIC k² NF + …), read by dlcheck's own
+parser and compared exactly, numerically at random points, then symbolically."""
+from __future__ import annotations
+
+from dlcheck.kinds import _expr
+
+AUTOMATIC = True
+
+
+def parse(raw, part):
+    return _expr.read(raw, part, want_matrix=False)
+
+
+def compare(expected, got, part):
+    return _expr.compare(expected, got, part)
+
+
+def show(value) -> str:
+    return _expr.show(value)

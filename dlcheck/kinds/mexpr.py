@@ -1,0 +1,20 @@
+"""`mexpr`: a matrix/vector expression with shapes from the spec (X is n×d,
+w_0 has length d, …). Products do not commute; shapes are checked (a clash is
+`invalid`, naming the operands); equality is tested with random matrices."""
+from __future__ import annotations
+
+from dlcheck.kinds import _expr
+
+AUTOMATIC = True
+
+
+def parse(raw, part):
+    return _expr.read(raw, part, want_matrix=True)
+
+
+def compare(expected, got, part):
+    return _expr.compare(expected, got, part)
+
+
+def show(value) -> str:
+    return _expr.show(value)

@@ -1,0 +1,121 @@
+"""The whitelist: the only node types a parsed answer can contain.
+
+Every later stage (sympy building, numeric evaluation, shape checking) is a
+match over these classes and nothing else, so no submitted text can reach a
+Python object that was not built here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "max", "min")
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Sym:
+    name: str
+
+
+@dataclass(frozen=True)
+class Add:
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Neg:
+    arg: object
+
+
+@dataclass(frozen=True)
+class Mul:
+    """A product in written order (matrix products do not commute)."""
+
+    factors: tuple
+
+
+@dataclass(frozen=True)
+class Div:
+    num: object
+    den: object
+
+
+@dataclass(frozen=True)
+class Pow:
+    base: object
+    exp: object
+
+
+@dataclass(frozen=True)
+class Func:
+    name: str       # one of FUNCTIONS
+    args: tuple
+
+
+@dataclass(frozen=True)
+class Transpose:
+    arg: object
+
+
+@dataclass(frozen=True)
+class Norm:
+    """The Euclidean norm ‖v‖ (Frobenius for matrices)."""
+
+    arg: object
+
+
+NODES = (Num, Sym, Add, Neg, Mul, Div, Pow, Func, Transpose, Norm)
+
+
+def walk(node):
+    """Every node of a tree, parents first."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def children(node) -> tuple:
+    if isinstance(node, (Add,)):
+        return node.terms
+    if isinstance(node, Mul):
+        return node.factors
+    if isinstance(node, Func):
+        return node.args
+    if isinstance(node, (Neg, Transpose, Norm)):
+        return (node.arg,)
+    if isinstance(node, Div):
+        return (node.num, node.den)
+    if isinstance(node, Pow):
+        return (node.base, node.exp)
+    return ()
+
+
+def symbols(node) -> set:
+    return {n.name for n in walk(node) if isinstance(n, Sym)}
+
+
+def substitute(node, mapping: dict):
+    """Replace symbols by trees (aliases such as a = X w_0 - t)."""
+    if isinstance(node, Sym):
+        return mapping.get(node.name, node)
+    if isinstance(node, Add):
+        return Add(tuple(substitute(t, mapping) for t in node.terms))
+    if isinstance(node, Mul):
+        return Mul(tuple(substitute(f, mapping) for f in node.factors))
+    if isinstance(node, Func):
+        return Func(node.name, tuple(substitute(a, mapping) for a in node.args))
+    if isinstance(node, Neg):
+        return Neg(substitute(node.arg, mapping))
+    if isinstance(node, Transpose):
+        return Transpose(substitute(node.arg, mapping))
+    if isinstance(node, Norm):
+        return Norm(substitute(node.arg, mapping))
+    if isinstance(node, Div):
+        return Div(substitute(node.num, mapping), substitute(node.den, mapping))
+    if isinstance(node, Pow):
+        return Pow(substitute(node.base, mapping), substitute(node.exp, mapping))
+    return node
