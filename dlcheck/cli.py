@@ -135,5 +135,37 @@ def grade(
         raise typer.Exit(EXIT_FAIL_UNDER)
 
 
+@app.command()
+def equiv(
+    first: str = typer.Argument(..., metavar="A", help="An expression, plain or LaTeX."),
+    second: str = typer.Argument(..., metavar="B", help="Another expression."),
+    symbols: str = typer.Option("", "--symbols", "-s", metavar="SPEC",
+                                help='Declarations, e.g. "x,y:positive;n:integer;X:n*d;w:d". '
+                                     "Undeclared single letters are real scalars."),
+    fmt: Format = typer.Option(Format.rich, "--format", "-f", help="Output format."),
+    timeout: float = typer.Option(3.0, "--timeout", help="Seconds before giving up (a timeout is undecided)."),
+):
+    """Check whether two expressions are equal (scalars, or matrices with shapes)."""
+    from dlcheck.mathexpr import ExprError
+    from dlcheck.mathexpr.context import parse_symbol_spec
+    from dlcheck.mathexpr.equiv import check_texts
+    from dlcheck.report import renderer
+
+    try:
+        ctx = parse_symbol_spec(symbols)
+    except ValueError as exc:
+        _fail(f"--symbols: {exc}", EXIT_BAD_INPUT)
+    ctx.timeout = timeout
+    for label, text in (("A", first), ("B", second)):
+        try:
+            from dlcheck.mathexpr.equiv import read
+
+            read(text, ctx)
+        except ExprError as exc:
+            _fail(f"cannot read {label}: {exc.pointed()}", EXIT_BAD_INPUT)
+    result = _guarded(lambda: check_texts(first, second, ctx))
+    renderer(fmt.value).render_equivalence(first, second, result, sys.stdout)
+
+
 def main() -> None:
     app()

@@ -11,7 +11,7 @@ UNICODE_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε"
                  "ζ": "zeta", "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
                  "ν": "nu", "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
                  "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta",
-                 "Λ": "Lambda", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega"}
+                 "Λ": "Lambda", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega", "π": "pi"}
 DEFAULT_DIMS = (2, 6)
 
 
@@ -51,9 +51,16 @@ class MathContext:
 
 
 def parse_symbol_spec(text: str) -> MathContext:
-    """`dlcheck equiv --symbols "x,y:positive;X:n*d;w:d"` -> a context with free letters."""
+    """`dlcheck equiv --symbols "x,y:positive;X:n*d;w:d;a=X w - t"` -> a context
+    with free letters (undeclared single letters are real scalars)."""
     ctx = MathContext(free_letters=True)
     for group in filter(None, (g.strip() for g in text.split(";"))):
+        if "=" in group:
+            from dlcheck.mathexpr.lexer import canonical_name
+
+            name, _, expr = group.partition("=")
+            ctx.aliases[canonical_name(name)] = expr.strip()
+            continue
         names, _, props = group.partition(":")
         props = props.strip()
         for raw in filter(None, (n.strip() for n in names.split(","))):

@@ -22,7 +22,7 @@ SEED = 20240613
 POINTS = 8
 SIZE_DRAWS = 3
 VALUE_DRAWS = 2
-EQUAL, DIFFERENT = 1e-20, 1e-9      # relative gaps at 30 digits (scalar tier 2)
+EQUAL, DIFFERENT = 1e-20, 1e-14     # relative gaps at 30 digits (scalar tier 2); between: tier 3
 MATRIX_RTOL = 1e-7
 
 
@@ -47,6 +47,11 @@ def read(text: str, ctx: MathContext):
     if is_matrix(tree, ctx):
         matrix.shape(tree, ctx)
     return tree
+
+
+def check_texts(first: str, second: str, ctx: MathContext) -> Equivalence:
+    """`dlcheck equiv`: read two expressions (ExprError if either is unreadable) and compare."""
+    return equivalent(read(first, ctx), read(second, ctx), ctx)
 
 
 def is_matrix(tree, ctx: MathContext) -> bool:
@@ -138,28 +143,36 @@ def _matrix_equivalent(expected, got, ctx: MathContext) -> Equivalence:
         return Equivalence(False, "shape", detail=f"shape: expected a {matrix.show_shape(s_exp)}, "
                                                    f"got a {matrix.show_shape(s_got)}")
     rng = np.random.default_rng(SEED)
-    ratios, names = [], N.symbols(expected) | N.symbols(got)
-    for _ in range(SIZE_DRAWS):
+    ratios, names, compared = [], N.symbols(expected) | N.symbols(got), 0
+    for _ in range(SIZE_DRAWS * 4):
+        if compared >= SIZE_DRAWS * VALUE_DRAWS:
+            break
         sizes = _draw_sizes(names, ctx, rng)
         for _ in range(VALUE_DRAWS):
             env = _environment(names, sizes, ctx, rng)
-            with np.errstate(all="ignore"):
-                va = np.atleast_2d(np.asarray(matrix.evaluate(expected, env), dtype=float))
-                vb = np.atleast_2d(np.asarray(matrix.evaluate(got, env), dtype=float))
+            try:
+                with np.errstate(all="ignore"):
+                    va = np.atleast_2d(np.asarray(matrix.evaluate(expected, env), dtype=float))
+                    vb = np.atleast_2d(np.asarray(matrix.evaluate(got, env), dtype=float))
+            except np.linalg.LinAlgError:  # a singular matrix at these sizes: draw again
+                continue
             if transposed:
                 vb = vb.T
             if not (np.all(np.isfinite(va)) and np.all(np.isfinite(vb))):
                 continue
+            compared += 1
             scale = max(float(np.abs(va).max()), 1e-12)
             if not np.allclose(va, vb, rtol=MATRIX_RTOL, atol=MATRIX_RTOL * scale):
                 ratios.append(_ratio(np, va, vb))
                 return Equivalence(False, "numeric", {"sizes": sizes, "scalars": _scalars(env),
                                                       "relative_difference": float(np.abs(va - vb).max() / scale)},
                                    _matrix_detail(np, va, vb, sizes, env, ratios[-1]))
+    if compared < 2:
+        return Equivalence(None, "undecided", detail="no random sizes gave values to compare (singular matrices?)")
     if transposed:
         return Equivalence(False, "shape", detail=f"transposed: your answer is a {matrix.show_shape(s_got)}, "
                                                    f"the transpose of the expected {matrix.show_shape(s_exp)}")
-    return Equivalence(True, "numeric", detail=f"equal for random matrices at {SIZE_DRAWS} random sizes")
+    return Equivalence(True, "numeric", detail=f"equal for random matrices in {compared} random draws of sizes and values")
 
 
 def _draw_sizes(names, ctx: MathContext, rng) -> dict:

@@ -160,7 +160,8 @@ class _Lexer:
     def caret(self):
         """^T, ^\\top, ^{T}, ^{\\top} are transposes; any other ^ is a power."""
         start = self.pos
-        m = re.match(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z0-9])|\\top|\\intercal)", self.text[self.pos:])
+        # a^Ta is aᵀa as in LaTeX, where ^ takes one character; ^Theta and ^Tau are not transposes
+        m = re.match(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?!heta|au|[0-9_])|\\top|\\intercal)", self.text[self.pos:])
         if m:
             self.emit("transpose", "^T", start)
             self.pos += m.end()

@@ -83,11 +83,12 @@ def shape(node, ctx: MathContext) -> tuple:
         if shape(node.exp, ctx) != SCALAR:
             raise ShapeError("an exponent must be a scalar")
         if base != SCALAR:
+            power = N.constant(node.exp)
             if base[0] != base[1]:
-                what = "invert" if node.exp == N.Num(-1) else "take a power of"
+                what = "invert" if power is not None and power < 0 else "take a power of"
                 raise ShapeError(f"cannot {what} {describe(node.base)}, a {show_shape(base)} matrix that is not square")
-            if not isinstance(node.exp, N.Num) or node.exp.value.denominator != 1:
-                raise ShapeError("a matrix power needs a whole-number exponent")
+            if power is None or power.denominator != 1 or abs(power) > 64:
+                raise ShapeError("a matrix power needs a whole-number exponent (at most 64)")
         return base
     if isinstance(node, N.Func):
         shapes = [shape(a, ctx) for a in node.args]
@@ -135,8 +136,8 @@ def evaluate(node, env: dict):
         if isinstance(n, N.Pow):
             base, exp = ev(n.base), _scalar(np, ev(n.exp))
             if isinstance(base, np.ndarray) and base.size > 1:
-                return np.linalg.inv(np.linalg.matrix_power(base, -int(exp))) if exp < 0 else \
-                    np.linalg.matrix_power(base, int(exp))
+                power = np.linalg.matrix_power(base, abs(int(exp)))
+                return np.linalg.inv(power) if exp < 0 else power
             return np.power(_scalar(np, base), exp)
         if isinstance(n, N.Func):
             args = [ev(a) for a in n.args]

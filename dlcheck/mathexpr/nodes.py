@@ -119,3 +119,26 @@ def substitute(node, mapping: dict):
     if isinstance(node, Pow):
         return Pow(substitute(node.base, mapping), substitute(node.exp, mapping))
     return node
+
+
+def constant(node):
+    """The exact value of a tree made of numbers only (-1, 1/2, 2^3), else None."""
+    from fractions import Fraction
+
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg):
+        v = constant(node.arg)
+        return None if v is None else -v
+    if isinstance(node, (Add, Mul)):
+        parts = [constant(x) for x in children(node)]
+        if any(p is None for p in parts):
+            return None
+        out = Fraction(0) if isinstance(node, Add) else Fraction(1)
+        for p in parts:
+            out = out + p if isinstance(node, Add) else out * p
+        return out
+    if isinstance(node, Div):
+        num, den = constant(node.num), constant(node.den)
+        return None if num is None or not den else num / den
+    return None

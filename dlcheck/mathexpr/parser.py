@@ -148,10 +148,15 @@ class _Parser:
             self.enter()
             exponent = self.exponent()
             self.leave()
-            if isinstance(exponent, N.Num) and abs(exponent.value) > MAX_EXPONENT:
-                self.fail(f"exponent {exponent.value} is too large (limit {MAX_EXPONENT})", caret)
+            value = N.constant(exponent)
+            if value is not None and abs(value) > MAX_EXPONENT:
+                self.fail(f"exponent {value} is too large (limit {MAX_EXPONENT})", caret)
+            if base is self.split_product:  # "NICk^2": the power belongs to k alone
+                return N.Mul(base.factors[:-1] + (self.more_postfix(N.Pow(base.factors[-1], exponent)),))
             return self.more_postfix(N.Pow(base, exponent))
         return base
+
+    split_product = None
 
     def exponent(self):
         tok = self.peek()
@@ -299,7 +304,9 @@ class _Parser:
             return N.Sym(canon)
         pieces = self.split(raw)
         if pieces:
-            return _mul_all([N.Sym(p) for p in pieces])
+            node = _mul_all([N.Sym(p) for p in pieces])
+            self.split_product = node if isinstance(node, N.Mul) else None
+            return node
         allowed = ", ".join(self.ctx.known()) or "none declared"
         self.fail(f"unknown symbol {raw!r} (allowed: {allowed})", tok)
 

@@ -14,3 +14,8 @@ def render_solution(problem, refs, out) -> None:
             "parts": {name: {"value": ref.value, "steps": ref.steps} for name, ref in refs.items()}}
     json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def render_equivalence(first: str, second: str, result, out) -> None:
+    json.dump({"first": first, "second": second, **result.to_json()}, out, ensure_ascii=False, indent=2)
+    out.write("\n")

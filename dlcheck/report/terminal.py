@@ -155,3 +155,19 @@ def render_listing(bank, set_names, out) -> None:
             parts = ", ".join(f"{n} ({part.kind})" for n, part in p.parts.items())
             table.add_row(p.id, p.title, parts)
         console.print(table)
+
+
+def render_equivalence(first: str, second: str, result, out) -> None:
+    """`dlcheck equiv`: the verdict, which tier decided, and a counterexample."""
+    console = _console(out)
+    if result.equivalent:
+        head = Text("✓ equivalent", style="bold green")
+    elif result.equivalent is False:
+        head = Text("✗ not equivalent", style="bold red")
+    else:
+        head = Text("? undecided", style="bold magenta")
+    head.append(f"  (decided by: {result.decided_by})", style="dim")
+    console.print(head)
+    console.print(Text(f"  A: {first}\n  B: {second}"))
+    if result.detail:
+        console.print(Text(f"  {result.detail}"))
