@@ -27,6 +27,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_equiv.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

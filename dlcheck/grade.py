@@ -8,7 +8,7 @@ from dlcheck import kinds
 from dlcheck.critique import audit
 from dlcheck.errors import DlcheckError, Issue
 from dlcheck.kinds._numeric import Num
-from dlcheck.reference import Reference, references, solver_check
+from dlcheck.reference import Reference, memoized, references, solver_check
 from dlcheck.results import PartResult, Report
 from dlcheck.verdict import CORRECT, ERROR, INCORRECT, INVALID, MISSING, PARTIAL, REVIEW, Invalid, Outcome
 
@@ -90,17 +90,24 @@ class Grader:
             return Outcome(REVIEW, NO_REFERENCE, decided_by="review")
         if part.check == "solver":
             return solver_check(problem, self.bank, part.name, plain(value), ref, self.use_cache)
-        outcome = kind.compare(ref.value, value, part)
+        outcome = self._compare(kind, problem, part, ref.value, value)
         if outcome.verdict == CORRECT:
             return outcome
-        return self._known_rule(kind, part, ref, value) or outcome
+        return self._known_rule(kind, problem, part, ref, value) or outcome
 
-    @staticmethod
-    def _known_rule(kind, part, ref: Reference, value) -> Outcome | None:
+    def _compare(self, kind, problem, part, expected, value) -> Outcome:
+        """kind.compare, memoised on disk for kinds that are expensive to decide."""
+        if not getattr(kind, "MEMOIZE", False):
+            return kind.compare(expected, value, part)
+        answer = kind.show(value)
+        return memoized(problem, ("compare", part.name, expected, answer),
+                        lambda: kind.compare(expected, value, part), self.use_cache)
+
+    def _known_rule(self, kind, problem, part, ref: Reference, value) -> Outcome | None:
         """The first of the spec's rules whose derived value the answer equals."""
         for rule in part.rules:
             mistaken = ref.rules.get(rule.name, rule.match or None)
-            if mistaken is not None and kind.compare(mistaken, value, part).verdict == CORRECT:
+            if mistaken is not None and self._compare(kind, problem, part, mistaken, value).verdict == CORRECT:
                 verdict = CORRECT if rule.credit >= 1 else PARTIAL if rule.credit > 0 else INCORRECT
                 return Outcome(verdict, rule.feedback, [f"known {'variant' if rule.credit else 'mistake'}: "
                                                         f"{rule.name}"], "rule", rule.credit)

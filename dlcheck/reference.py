@@ -123,12 +123,11 @@ def _validated(problem: ProblemSpec, raw) -> dict[str, Reference]:
     return refs
 
 
-def solver_check(problem: ProblemSpec, bank, part_name: str, answer, reference: Reference,
-                 use_cache: bool = True) -> Outcome:
-    """Run the solver's check_<part> on a plain-JSON answer, memoised on disk:
-    the same answer to the same problem is simulated once."""
-    answer = jsonable(answer)
-    key = digest(problem_key(problem), part_name, json.dumps(answer, sort_keys=True))
+def memoized(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True) -> Outcome:
+    """An expensive, deterministic judgement (a simulation, a symbolic comparison)
+    stored on disk under the problem's key plus `parts`, so a warm grade repeats none.
+    Timeouts are not stored: the next run may have more time."""
+    key = digest(problem_key(problem), *(json.dumps(p, sort_keys=True, ensure_ascii=False) for p in parts))
     path = cache_dir() / f"v{CACHE_FORMAT}" / "checks" / f"{key[:40]}.json"
     if use_cache:
         data = read_json(path)
@@ -137,11 +136,23 @@ def solver_check(problem: ProblemSpec, bank, part_name: str, answer, reference: 
                 return Outcome.from_json(data.get("outcome"))
             except ValueError:
                 pass
-    check = getattr(bank.solver(problem), f"check_{part_name}", None)
-    if check is None:
-        raise SolverError(f"{problem.full_id}: the spec says `check: solver` for {part_name!r}, "
-                          f"but the solver has no check_{part_name} function")
-    outcome = check(answer, dict(problem.given), reference)
-    if use_cache:
+    outcome = compute()
+    if use_cache and outcome.verdict != "timeout":
         write_json_atomic(path, {"key": key, "outcome": outcome.to_json()})
     return outcome
+
+
+def solver_check(problem: ProblemSpec, bank, part_name: str, answer, reference: Reference,
+                 use_cache: bool = True) -> Outcome:
+    """Run the solver's check_<part> on a plain-JSON answer (memoised: the same
+    answer to the same problem is simulated once)."""
+    answer = jsonable(answer)
+
+    def run() -> Outcome:
+        check = getattr(bank.solver(problem), f"check_{part_name}", None)
+        if check is None:
+            raise SolverError(f"{problem.full_id}: the spec says `check: solver` for {part_name!r}, "
+                              f"but the solver has no check_{part_name} function")
+        return check(answer, dict(problem.given), reference)
+
+    return memoized(problem, ("solver-check", part_name, answer), run, use_cache)

@@ -37,3 +37,13 @@ def test_warm_grade_of_numbers_and_labels_is_light(tmp_path):
     assert "torch" in cold  # the solvers ran once ...
     warm = imported_modules(["grade", str(submission)], env)
     assert not warm & set(HEAVY), warm & set(HEAVY)  # ... and the cache serves the rest
+
+
+def test_warm_grade_of_derivations_is_light(tmp_path):
+    """Symbolic comparisons are stored with the references: a second grade of the
+    same answers (formulas included) needs neither sympy nor torch."""
+    env = dict(os.environ, DLCHECK_CACHE_DIR=str(tmp_path / "cache"))
+    student = str(ROOT / "answers/csc413-a2/student.yaml")
+    imported_modules(["grade", student], env)
+    warm = imported_modules(["grade", student], env)
+    assert not warm & set(HEAVY), warm & set(HEAVY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dlcheck.kinds import _expr
 
 AUTOMATIC = True
+MEMOIZE = True      # a symbolic comparison costs a worker process; the verdict is stored
 
 
 def parse(raw, part):

@@ -80,8 +80,7 @@ def _scalar_equivalent(expected, got, ctx: MathContext) -> Equivalence:
     import mpmath
     import sympy
 
-    a, b = scalar.to_sympy(expected, ctx), scalar.to_sympy(got, ctx)
-    if a == b:
+    if N.canonical(expected) == N.canonical(got):
         return Equivalence(True, "exact")
     names = N.symbols(expected) | N.symbols(got)
     rng = random.Random(SEED)
@@ -105,7 +104,7 @@ def _scalar_equivalent(expected, got, ctx: MathContext) -> Equivalence:
                 break
     if valid >= POINTS // 2 and worst is not None and worst < EQUAL:
         return Equivalence(True, "numeric", detail=f"equal at {valid} random points")
-    difference = sympy.simplify(a - b)
+    difference = sympy.simplify(scalar.to_sympy(expected, ctx) - scalar.to_sympy(got, ctx))
     if difference == 0:
         return Equivalence(True, "symbolic")
     if difference.is_number and difference != 0:

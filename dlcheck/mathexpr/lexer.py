@@ -83,9 +83,11 @@ class _Lexer:
                 self.command()
             elif ch.isdigit() or (ch == "." and text[self.pos + 1:self.pos + 2].isdigit()):
                 m = _NUMBER.match(text, self.pos)
-                digits = m.group().split("e")[0].split("E")[0]
+                digits, _, exponent = m.group().lower().partition("e")
                 if len(digits.replace(".", "")) > MAX_DIGITS:
                     self.fail(f"number with more than {MAX_DIGITS} digits")
+                if exponent and abs(int(exponent)) > 300:
+                    self.fail(f"exponent e{exponent} is out of range (limit e±300)")
                 self.emit("num", m.group(), start)
                 self.pos = m.end()
             elif ch == "." and text[self.pos + 1:self.pos + 2] == "T" and not text[self.pos + 2:self.pos + 3].isalnum():

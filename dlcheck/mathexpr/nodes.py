@@ -142,3 +142,43 @@ def constant(node):
         num, den = constant(node.num), constant(node.den)
         return None if num is None or not den else num / den
     return None
+
+
+def canonical(node, commutative: bool = True):
+    """A hashable normal form for tier-1 structural equality: sums and (scalar)
+    products flattened and sorted, a − b as a + (−1)·b, a/b as a·b^(−1)."""
+    def c(n):
+        if isinstance(n, Num):
+            return ("n", n.value)
+        if isinstance(n, Sym):
+            return ("s", n.name)
+        if isinstance(n, Add):
+            terms = []
+            for t in map(c, n.terms):
+                terms.extend(t[1] if t[0] == "+" else (t,))
+            return ("+", tuple(sorted(terms, key=repr)))
+        if isinstance(n, (Mul, Neg, Div)):
+            parts = ((("n", -1), c(n.arg)) if isinstance(n, Neg) else
+                     (c(n.num), ("^", c(n.den), ("n", -1))) if isinstance(n, Div) else tuple(map(c, n.factors)))
+            flat = []
+            for f in parts:
+                flat.extend(f[1] if f[0] == "*" else (f,))
+            numbers = [f for f in flat if f[0] == "n"]
+            coeff = 1
+            for f in numbers:
+                coeff *= f[1]
+            rest = [f for f in flat if f[0] != "n"]
+            rest = sorted(rest, key=repr) if commutative else rest
+            factors = ((("n", coeff),) if coeff != 1 or not rest else ()) + tuple(rest)
+            return factors[0] if len(factors) == 1 else ("*", factors)
+        if isinstance(n, Pow):
+            return ("^", c(n.base), c(n.exp))
+        if isinstance(n, Func):
+            return ("f", n.name, tuple(map(c, n.args)))
+        if isinstance(n, Transpose):
+            return ("T", c(n.arg))
+        if isinstance(n, Norm):
+            return ("norm", c(n.arg))
+        return ("?", repr(n))
+
+    return c(node)

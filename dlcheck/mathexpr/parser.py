@@ -11,7 +11,7 @@ from fractions import Fraction
 from dlcheck.mathexpr import nodes as N
 from dlcheck.mathexpr.context import GREEK, MathContext
 from dlcheck.mathexpr.errors import ExprError
-from dlcheck.mathexpr.lexer import Token, canonical_name, tokenize
+from dlcheck.mathexpr.lexer import MAX_LENGTH, Token, canonical_name, tokenize
 
 MAX_DEPTH = 60
 MAX_EXPONENT = 1000
@@ -24,6 +24,8 @@ def parse(text: str, ctx: MathContext):
     """Parse an answer into a whitelisted tree. Raises ExprError (with position)."""
     if not isinstance(text, str):
         raise ExprError("expected an expression as text")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"too long ({len(text):,} characters; the limit is {MAX_LENGTH:,})")
     body, offset = strip_lhs(text, ctx)
     tokens = tokenize(body)
     if len(tokens) == 1:
