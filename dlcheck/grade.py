@@ -67,7 +67,10 @@ class Grader:
         if raw is None or raw.value is None or raw.value == "":
             feedback = "not answered" if raw is None else "the value is empty"
             return PartResult(verdict=MISSING, score=0, max_score=part.points, got="", feedback=feedback, **base)
-        value = kinds.parse(part.kind, raw.value, part)
+        try:
+            value = kinds.parse(part.kind, raw.value, part)
+        except Exception as exc:  # a reader bug must cost one part, not the report
+            value = Invalid(f"dlcheck internal error while reading the answer: {type(exc).__name__}: {exc}")
         if isinstance(value, Invalid):
             return PartResult(verdict=INVALID, score=0, max_score=part.points, got=_short(raw.value),
                               feedback=value.message, decided_by="parse", **base)

@@ -13,9 +13,11 @@ and the dlcheck version, so editing either recomputes them. Cached entries
 are plain JSON: reading them imports neither torch nor sympy."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dlcheck import __version__
 from dlcheck.cache import cache_dir, digest, read_json, write_json_atomic
@@ -64,8 +66,17 @@ def jsonable(value):
 
 
 def problem_key(problem: ProblemSpec) -> str:
+    """Spec + solver source + dlcheck's own code: editing any of them recomputes."""
     solver = problem.solver_path.read_bytes() if problem.solver_path else b""
-    return digest(problem.path.read_bytes(), solver, __version__)
+    return digest(problem.path.read_bytes(), solver, __version__, package_digest())
+
+
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """A hash of dlcheck's source (the helpers solvers use, the checkers), so a
+    changed library never serves references or verdicts cached by the old one."""
+    root = Path(__file__).resolve().parent
+    return digest(*(p.read_bytes() for p in sorted(root.rglob("*.py"))))
 
 
 def references(problem: ProblemSpec, bank, use_cache: bool = True) -> dict[str, Reference]:

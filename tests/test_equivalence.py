@@ -122,6 +122,16 @@ def test_plain_and_latex_printings_are_equivalent(tree):
     assert result.equivalent is not False, (plain(tree), latex(tree), result.detail)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.text(alphabet="xyXabt_^{}()[]|\\.T+-*/=,0123456789 ²ᵀ‖λη$", max_size=40))
+def test_reading_any_text_raises_only_expr_errors(text):
+    ctx = ctx_for("X:n*d;t:n;x,y:positive")
+    try:
+        read(text, ctx)
+    except ExprError:
+        pass
+
+
 # -- the hostile corpus --------------------------------------------------------------
 HOSTILE = [
     "__import__('os').system('touch /tmp/dlcheck-pwned')", "__import__", "os.system('ls')", "eval('1')",
@@ -133,6 +143,7 @@ HOSTILE = [
     "x" * 1_000_000, "ℯ^x", "ｘ + 1", "х + 1", "\\input{/etc/passwd}", "\\def\\x{1}", "\\sum_{i=1}^{n} i",
     "\\int x dx", "{" * 500, "||||||||", "$$$$", "x^{{{{{{{{{{{{{{{{{{{{}}}}}}}}}}}}}}}}}}}}",
     "sin(" * 200 + "x" + ")" * 200, "1e999999", "x^1e400", "'; DROP TABLE students; --",
+    "x²³⁴", "١٢٣ + x", "x ⁿ", "²",
 ]
 
 

@@ -29,6 +29,7 @@ _SIMPLE = {"cdot": ("op", "*"), "times": ("op", "*"), "ast": ("op", "*"), "top":
            "sqrt": ("sqrt", "sqrt"), "pi": ("name", "pi"), "{": ("op", "("), "}": ("op", ")")}
 _UNICODE_OPS = {"·": "*", "×": "*", "∗": "*", "−": "-", "–": "-", "÷": "/", "⋅": "*"}
 _IDENT = re.compile(r"[A-Za-z]+\d+(?![A-Za-z_])|[A-Za-z]+(?:_(?:\{\s*[A-Za-z0-9]+\s*\}|[A-Za-z0-9]+))?", re.ASCII)
+_DIGITS = "0123456789"   # str.isdigit() also accepts ² and other scripts' digits
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
@@ -81,7 +82,7 @@ class _Lexer:
                 self.pos += 1
             elif ch == "\\":
                 self.command()
-            elif ch.isdigit() or (ch == "." and text[self.pos + 1:self.pos + 2].isdigit()):
+            elif ch in _DIGITS or (ch == "." and text[self.pos + 1:self.pos + 2] in _DIGITS and text[self.pos + 1:self.pos + 2]):
                 m = _NUMBER.match(text, self.pos)
                 digits, _, exponent = m.group().lower().partition("e")
                 if len(digits.replace(".", "")) > MAX_DIGITS:

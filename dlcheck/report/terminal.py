@@ -59,7 +59,7 @@ def _problem_table(pid: str, title: str, rows) -> Table:
     table.add_column("got", overflow="fold", max_width=34)
     table.add_column("feedback", overflow="fold", max_width=60)
     for r in rows:
-        feedback = Text(r.feedback)
+        feedback = Text(r.feedback.splitlines()[0] if r.feedback else "")  # carets live in --format json
         for note in r.notes:
             feedback.append(f"\n• {note}", style="dim")
         table.add_row(r.part, verdict_text(r.verdict), r.expected or "—", r.got or "—", feedback)

@@ -7,6 +7,7 @@ grading path of plain answers).
 - `as_norms(expr)`: 1×1 products vᵀv rewritten as ‖v‖²."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -42,9 +43,16 @@ def linear_regression() -> LinearRegression:
                             sp.MatrixSymbol("w_0", d, 1), sp.MatrixSymbol("t", n, 1), sp.MatrixSymbol("a", n, 1))
 
 
+_GREEK = {"lambda_tilde": "λ̃", "lambda": "λ", "eta": "η"}
+
+
 def written(expr) -> str:
-    """dlcheck's own syntax (and readable): ᵀ for transposes, ^ for powers."""
-    return sp.sstr(expr).replace(".T", "ᵀ").replace("**", "^")
+    """dlcheck's own syntax, readable: ᵀ, ·, ‖v‖², η, λ̃ (the parser reads all of it back)."""
+    text = sp.sstr(expr).replace(".T", "ᵀ").replace("**", "^").replace("*", "·")
+    text = re.sub(r"\|\|(.+?)\|\|\^2", r"‖\1‖²", text)
+    for name, letter in _GREEK.items():
+        text = re.sub(rf"\b{name}\b", letter, text)
+    return text
 
 
 def terms(expr) -> dict:
@@ -68,5 +76,5 @@ def as_norms(products: dict) -> dict:
         left, right = factors[:half], factors[half:]
         if len(factors) % 2 == 0 and [f.T for f in reversed(right)] == left:
             v = sp.MatMul(*right) if len(right) > 1 else right[0]
-            out[product] = sp.Symbol(f"||{written(v)}||^2", positive=True)
+            out[product] = sp.Symbol(f"||{sp.sstr(v).replace('.T', 'ᵀ')}||^2", positive=True)
     return out

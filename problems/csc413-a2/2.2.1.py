@@ -13,7 +13,7 @@ def solve(given):
     lr = linear_regression()
     gradient = lr.in_terms_of_a(lr.gradient(lr.loss(lr.w0)))
     residual = lr.a - lr.eta * lr.X * gradient      # X w1 − t = (X w0 − t) − η X ∇L(w0)
-    loss = f"(1/n) ||{written(residual)}||^2"
+    loss = f"(1/n)·‖{written(residual)}‖²"
     return {
         "loss": Reference(loss, [
             f"∇L(w0) = {written(gradient)}   (a = Xw0 − t)",
