@@ -28,6 +28,20 @@ def bank():
     return Bank()
 
 
+@pytest.fixture(scope="session")
+def refs(bank):
+    """Run a problem's solver once per test session: refs("csc413-a2/3.2")["cnn_params"]."""
+    from dlcheck.reference import run_solver
+
+    cache = {}
+
+    def get(pid):
+        if pid not in cache:
+            cache[pid] = run_solver(bank.problem(pid), bank)
+        return cache[pid]
+    return get
+
+
 @pytest.fixture()
 def write_yaml(tmp_path):
     """Write dedented YAML text to a file and return its path."""

@@ -1,6 +1,5 @@
 """Each answer kind: parse and compare, with property tests that no input
 raises and that equal values compare equal however they are written."""
-from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -6,17 +6,6 @@ import pytest
 from dlcheck.reference import run_solver
 
 
-@pytest.fixture(scope="module")
-def refs(bank):
-    cache = {}
-
-    def get(pid):
-        if pid not in cache:
-            cache[pid] = run_solver(bank.problem(pid), bank)
-        return cache[pid]
-    return get
-
-
 def test_3_2_counts_match_the_closed_formulas(refs, bank):
     given = bank.problem("csc413-a2/3.2").given
     c, h, w = given["input"]

@@ -6,18 +6,6 @@ import torch
 
 from dlcheck.mathexpr import matrix, scalar
 from dlcheck.mathexpr.equiv import read
-from dlcheck.reference import run_solver
-
-
-@pytest.fixture(scope="module")
-def refs(bank):
-    cache = {}
-
-    def get(pid):
-        if pid not in cache:
-            cache[pid] = run_solver(bank.problem(pid), bank)
-        return cache[pid]
-    return get
 
 
 def value_of(bank, pid, part, expression, env):

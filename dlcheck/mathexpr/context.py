@@ -53,19 +53,17 @@ class MathContext:
 def parse_symbol_spec(text: str) -> MathContext:
     """`dlcheck equiv --symbols "x,y:positive;X:n*d;w:d;a=X w - t"` -> a context
     with free letters (undeclared single letters are real scalars)."""
+    from dlcheck.mathexpr.lexer import canonical_name
+
     ctx = MathContext(free_letters=True)
     for group in filter(None, (g.strip() for g in text.split(";"))):
         if "=" in group:
-            from dlcheck.mathexpr.lexer import canonical_name
-
             name, _, expr = group.partition("=")
             ctx.aliases[canonical_name(name)] = expr.strip()
             continue
         names, _, props = group.partition(":")
         props = props.strip()
         for raw in filter(None, (n.strip() for n in names.split(","))):
-            from dlcheck.mathexpr.lexer import canonical_name
-
             name = canonical_name(raw)
             if props in ("", "real"):
                 ctx.symbols[name] = SymbolInfo(name)
