@@ -5,8 +5,9 @@ Prints the median wall time of:
   dlcheck --help
   dlcheck grade student.yaml, cold     empty reference cache: solvers run (torch)
   dlcheck grade student.yaml, warm     cache filled: no torch, no sympy
+  dlcheck check, cold and warm         every spec, solver and bundled answer file
 each with its ratio to the baseline measured in the same run.
-Targets on the 2-core dev machine: --help < 0.3 s, warm grade < 0.6 s.
+Targets on the 2-core dev machine: --help < 0.3 s, warm grade < 0.6 s, warm check < 5 s.
 Usage: python bench/bench_startup.py [--repeats N]"""
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def main() -> None:
         ("dlcheck --help", timed(cli + ["--help"], env, args.repeats), 0.3),
         ("grade student.yaml, cold cache", timed(cli + ["grade", str(SUBMISSION)], env, 3, clear_cache), None),
         ("grade student.yaml, warm cache", timed(cli + ["grade", str(SUBMISSION)], env, args.repeats), 0.6),
+        ("dlcheck check, cold cache", timed(cli + ["check"], env, 1, clear_cache), None),
+        ("dlcheck check, warm cache", timed(cli + ["check"], env, 3), 5.0),
     ]
     shutil.rmtree(cache, ignore_errors=True)
     base = statistics.median(rows[0][1])

@@ -167,5 +167,28 @@ def equiv(
     renderer(fmt.value).render_equivalence(first, second, result, sys.stdout)
 
 
+@app.command()
+def check(
+    answers: Optional[str] = typer.Option(None, "--answers", metavar="DIR",
+                                          help="Folder of answer files with .expected.yaml beside them."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Derive every reference again."),
+):
+    """Check the bank: specs load, solvers derive, bundled answers grade as expected."""
+    from pathlib import Path
+
+    from dlcheck import selfcheck
+    from dlcheck.report.terminal import render_checks
+
+    def body():
+        bank = _bank()
+        root = Path(answers) if answers else selfcheck.default_answers_root(bank)
+        return selfcheck.run(bank, root, use_cache=not no_cache)
+
+    rows = _guarded(body)
+    render_checks(rows, sys.stdout)
+    if not all(r.ok for r in rows):
+        raise typer.Exit(EXIT_INTERNAL)
+
+
 def main() -> None:
     app()

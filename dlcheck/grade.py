@@ -64,23 +64,27 @@ class Grader:
         expected = kinds.show(part.kind, ref.value) if ref else ""
         base = dict(problem=problem.full_id, part=part.name, kind=part.kind, expected=expected,
                     line=raw.line if raw else None, automatic=part.auto)
+        # only parts dlcheck can decide count towards the score; the rest wait for a human
+        points = part.points if part.auto and ref is not None else 0
         if raw is None or raw.value is None or raw.value == "":
             feedback = "not answered" if raw is None else "the value is empty"
-            return PartResult(verdict=MISSING, score=0, max_score=part.points, got="", feedback=feedback, **base)
+            return PartResult(verdict=MISSING, score=0, max_score=points, got="", feedback=feedback, **base)
         try:
             value = kinds.parse(part.kind, raw.value, part)
         except Exception as exc:  # a reader bug must cost one part, not the report
             value = Invalid(f"dlcheck internal error while reading the answer: {type(exc).__name__}: {exc}")
         if isinstance(value, Invalid):
-            return PartResult(verdict=INVALID, score=0, max_score=part.points, got=_short(raw.value),
+            return PartResult(verdict=INVALID, score=0, max_score=points, got=_short(raw.value),
                               feedback=value.message, decided_by="parse", **base)
         try:
             outcome = self._outcome(problem, part, value, ref)
         except Exception as exc:  # a checker bug must cost one part, not the report
             outcome = Outcome(ERROR, f"dlcheck internal error while checking: {type(exc).__name__}: {exc}",
                               decided_by="internal")
-        score = part.points * outcome.share if outcome.verdict in (CORRECT, PARTIAL) else 0
-        return PartResult(verdict=outcome.verdict, score=score, max_score=part.points,
+        if outcome.verdict == REVIEW:
+            points = 0
+        score = points * outcome.share if outcome.verdict in (CORRECT, PARTIAL) else 0
+        return PartResult(verdict=outcome.verdict, score=score, max_score=points,
                           got=kinds.show(part.kind, value), feedback=outcome.feedback,
                           notes=list(outcome.notes), decided_by=outcome.decided_by,
                           rubric=list(outcome.rubric), **base)

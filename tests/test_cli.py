@@ -107,3 +107,23 @@ def test_errors_inside_a_file_are_reported_not_fatal(tmp_path):
     assert {e["key"] for e in report["errors"]} == {"9.9", "csc413-a2/3.1/outptu"}
     assert next(e for e in report["errors"] if e["key"] == "9.9")["line"] == 3
     assert any(r["part"] == "padding" and r["verdict"] == "correct" for r in report["results"])
+
+
+def test_check_passes_on_the_bundled_bank():
+    result = run("check")
+    assert result.exit_code == 0, result.stdout[-3000:]
+    assert "checks passed" in result.stdout and "✗" not in result.stdout
+
+
+def test_check_fails_on_a_wrong_expectation(tmp_path):
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "a.yaml").write_text("set: csc413-a2\nanswers:\n  3.1: {padding: 1}\n")
+    (answers / "a.expected.yaml").write_text("results:\n  3.1/padding: incorrect\ncritiques: {}\n")
+    result = run("check", "--answers", str(answers))
+    assert result.exit_code == 1 and "✗" in result.stdout
+    from dlcheck import selfcheck
+    from dlcheck.bank import Bank
+
+    row = selfcheck.run(Bank(), answers)[-1]
+    assert not row.ok and "3.1/padding: expected incorrect, got correct" in row.detail

@@ -21,6 +21,7 @@ _MODULES = {
     "integer": "integer",
     "vector": "vector",
     "matrix": "matrix",
+    "matrices": "matrices",
     "shape": "shape",
     "label": "label",
     "labels": "labels",

@@ -171,3 +171,17 @@ def render_equivalence(first: str, second: str, result, out) -> None:
     console.print(Text(f"  A: {first}\n  B: {second}"))
     if result.detail:
         console.print(Text(f"  {result.detail}"))
+
+
+def render_checks(rows, out) -> None:
+    """`dlcheck check`: one line per problem and answer file."""
+    console = _console(out)
+    table = Table(pad_edge=False)
+    for col in ("", "what", "name", "detail"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(Text("✓", style="green") if r.ok else Text("✗", style="bold red"), r.what, r.name,
+                      Text(r.detail, style="" if r.ok else "red"))
+    console.print(table)
+    failed = sum(not r.ok for r in rows)
+    console.print(Text(f"{len(rows) - failed} of {len(rows)} checks passed", style="bold red" if failed else "bold green"))

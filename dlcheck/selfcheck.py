@@ -1,0 +1,66 @@
+"""`dlcheck check`: the bank checks itself — every spec loads, every solver
+derives its references, every bundled answer file grades to the verdicts
+recorded beside it (<name>.expected.yaml)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from dlcheck.errors import DlcheckError
+from dlcheck.grade import Grader
+from dlcheck.reference import references
+from dlcheck.submission import load_submission
+
+
+@dataclass
+class Row:
+    what: str
+    name: str
+    ok: bool
+    detail: str
+
+
+def default_answers_root(bank) -> Path:
+    return bank.root.parent / "answers"
+
+
+def run(bank, answers_root: Path, use_cache: bool = True) -> list[Row]:
+    rows = []
+    for pid in bank.all_ids():
+        try:
+            problem = bank.problem(pid)
+            refs = references(problem, bank, use_cache)
+            auto = [n for n, p in problem.parts.items() if p.auto]
+            rows.append(Row("problem", pid, True, f"{len(refs)} of {len(auto)} automatic parts derived"))
+        except DlcheckError as exc:
+            rows.append(Row("problem", pid, False, str(exc)))
+    grader = Grader(bank, use_cache)
+    for path in sorted(p for p in answers_root.rglob("*.yaml") if not p.name.endswith(".expected.yaml")):
+        rows.append(_check_answers(grader, bank, path, answers_root))
+    return rows
+
+
+def _check_answers(grader, bank, path: Path, root: Path) -> Row:
+    name = str(path.relative_to(root))
+    expected_path = path.with_name(path.stem + ".expected.yaml")
+    if not expected_path.exists():
+        return Row("answers", name, False, f"no {expected_path.name} beside it")
+    try:
+        expected = yaml.safe_load(expected_path.read_text(encoding="utf-8")) or {}
+        report = grader.grade(load_submission(path, bank))
+    except (DlcheckError, yaml.YAMLError) as exc:
+        return Row("answers", name, False, str(exc))
+    got = {f"{r.problem.split('/', 1)[1]}/{r.part}": r.verdict for r in report.results}
+    want = {str(k): v for k, v in (expected.get("results") or {}).items()}
+    diffs = [f"{k}: expected {want.get(k, '—')}, got {got.get(k, '—')}" for k in sorted(set(got) | set(want))
+             if got.get(k) != want.get(k)]
+    critiques = {c.problem.split("/", 1)[1]: c.critique_right for c in report.critiques}
+    for key, spec in (expected.get("critiques") or {}).items():
+        if critiques.get(str(key), "absent") != spec.get("critique_right"):
+            diffs.append(f"critique {key}: expected critique_right={spec.get('critique_right')}, "
+                         f"got {critiques.get(str(key), 'no critique')}")
+    if diffs:
+        return Row("answers", name, False, "; ".join(diffs))
+    return Row("answers", name, True, f"{len(got)} verdicts as expected, score {report.score:g}/{report.max_score:g}")

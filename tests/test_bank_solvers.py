@@ -1,0 +1,80 @@
+"""dl-principles and csc413-a2 5.4 solvers against independent routes
+(closed formulas, numpy, brute force), never against the solver's own output."""
+import itertools
+
+import numpy as np
+import pytest
+
+
+def test_5_4_settings_match_the_size_formulas(refs):
+    def conv(n, k, p):
+        return (n + 2 * p - k) // 2 + 1
+
+    def convt(n, k, q, op):
+        return (n - 1) * 2 - 2 * q + k + op
+
+    for k in (4, 5):
+        brute = [{"conv_padding": p, "convt_padding": q, "convt_output_padding": op}
+                 for p, q, op in itertools.product(range(k + 1), range(k + 1), range(2))
+                 if conv(32, k, p) == 16 and conv(16, k, p) == 8 and convt(8, k, q, op) == 16
+                 and convt(16, k, q, op) == 32]
+        assert refs("csc413-a2/5.4")[f"k{k}"].value == brute
+
+
+def test_3b_3c_closed_formulas(refs):
+    assert refs("dl-principles/3b")["params"].value == 8 * 5 * 5 * 3 + 8
+    assert refs("dl-principles/3b")["params"].rules["no_bias"] == 8 * 5 * 5 * 3
+    assert refs("dl-principles/3c")["shape"].value == [32 - 5 + 1, 32 - 5 + 1, 8]
+
+
+@pytest.mark.parametrize("qid, reduce", [("3d", np.mean), ("3e", np.max)])
+def test_pooling_against_numpy_blocks(bank, refs, qid, reduce):
+    inputs = bank.problem(f"dl-principles/{qid}").given["inputs"]
+    expected = [reduce(np.array(m, float).reshape(2, 2, 2, 2), axis=(1, 3)).tolist() for m in inputs]
+    assert refs(f"dl-principles/{qid}")["outputs"].value == expected
+
+
+def test_1d_reference_passes_the_truth_table(refs):
+    w = refs("dl-principles/1d")["weights"].value
+    ys = {(a, b): max(0, w["w1"] * a + w["w2"] * b + w["b"]) for a in (0, 1) for b in (0, 1)}
+    assert ys[(0, 0)] == 0 and min(ys[(0, 1)], ys[(1, 0)], ys[(1, 1)]) >= 1
+
+
+def test_1e_no_single_unit_computes_xor_on_a_grid(refs):
+    grid = np.linspace(-3, 3, 25)
+    for w1, w2, b in itertools.product(grid, repeat=3):
+        y = [max(0, w1 * a + w2 * c + b) for a, c in ((0, 0), (0, 1), (1, 0), (1, 1))]
+        assert not (y[0] == 0 and y[3] == 0 and y[1] >= 0.999 and y[2] >= 0.999)
+    assert refs("dl-principles/1e")["layers"].value == 2
+
+
+def numpy_backprop_zero_init(activation, grad):
+    """One backward pass of a 2-4-2-1 network with every weight 0, by hand."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (50, 2))
+    y = (np.linalg.norm(x, axis=1, keepdims=True) < 0.5).astype(float)   # unbalanced, like the circle data
+    W1, W2, W3 = np.zeros((2, 4)), np.zeros((4, 2)), np.zeros((2, 1))
+    z1 = x @ W1
+    h1 = activation(z1)
+    z2 = h1 @ W2
+    h2 = activation(z2)
+    out = 1 / (1 + np.exp(-(h2 @ W3)))
+    d3 = (out - y) / len(x)
+    d2 = (d3 @ W3.T) * grad(z2)
+    dW2 = h1.T @ d2
+    d1 = (d2 @ W2.T) * grad(z1)
+    return x.T @ d1, dW2, h2.T @ d3
+
+
+def test_1a_zero_relu_gradients_vanish_by_hand(refs):
+    dW1, dW2, dW3 = numpy_backprop_zero_init(lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float))
+    assert not dW1.any() and not dW2.any() and not dW3.any()
+    assert refs("dl-principles/1a")["learns"].value is False
+
+
+def test_1b_zero_sigmoid_units_get_equal_gradients_by_hand(refs):
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    dW1, dW2, dW3 = numpy_backprop_zero_init(sig, lambda z: sig(z) * (1 - sig(z)))
+    assert np.allclose(dW3, dW3[0]) and dW3.any()          # output weights move, equally
+    assert np.allclose(dW2, dW2[:, :1]) and np.allclose(dW1, dW1[:, :1])
+    assert refs("dl-principles/1b")["hidden_units_identical"].value is True
