@@ -78,3 +78,44 @@ def test_1b_zero_sigmoid_units_get_equal_gradients_by_hand(refs):
     assert np.allclose(dW3, dW3[0]) and dW3.any()          # output weights move, equally
     assert np.allclose(dW2, dW2[:, :1]) and np.allclose(dW1, dW1[:, :1])
     assert refs("dl-principles/1b")["hidden_units_identical"].value is True
+
+
+def test_q2_against_a_hand_loop(bank, refs):
+    X, F = (np.array(bank.problem("convnets-hw3/q2").given[k], float) for k in ("X", "F"))
+    out = np.array([[(X[i:i + 2, j:j + 2] * F).sum() for j in range(2)] for i in range(2)])
+    dF = sum(X[i:i + 2, j:j + 2] for i in range(2) for j in range(2)) / 4
+    dX = np.zeros_like(X)
+    for i in range(2):
+        for j in range(2):
+            dX[i:i + 2, j:j + 2] += F / 4
+    r = refs("convnets-hw3/q2")
+    np.testing.assert_allclose(r["output"].value, out)
+    assert r["y"].value == pytest.approx(out.mean())
+    np.testing.assert_allclose(r["dy_dF"].value, dF)
+    np.testing.assert_allclose(r["dy_dX"].value, dX)
+
+
+def keras_table(layers, length_or_side, channels, dims):
+    """Keras' own formulas: out = in − k + 1, pool halves (floor), dense (in + 1)·units."""
+    size, ch, flat, rows = length_or_side, channels, None, []
+    for item in layers:
+        if item[0] == "conv":
+            params = item[1] * (item[2] ** dims * ch + 1)
+            size, ch = size - item[2] + 1, item[1]
+        elif item[0] == "pool":
+            params, size = 0, size // item[1]
+        elif item[0] == "flatten":
+            params, flat = 0, size ** dims * ch
+        else:
+            params, flat = (flat + 1) * item[1], item[1]
+        rows.append(params)
+    return rows
+
+
+def test_q3a_q4_against_keras_formulas(bank, refs):
+    for qid, dims in (("q3a", 1), ("q4", 2)):
+        given = bank.problem(f"convnets-hw3/{qid}").given
+        want = keras_table(given["layers"], given["input"][-1], given["input"][0], dims)
+        assert refs(f"convnets-hw3/{qid}")["params"].value == want
+        assert refs(f"convnets-hw3/{qid}")["total_params"].value == sum(want)
+    assert refs("convnets-hw3/q3a")["shapes"].value[:2] == [[498, 16], [249, 16]]

@@ -23,6 +23,7 @@ _MODULES = {
     "matrix": "matrix",
     "matrices": "matrices",
     "shape": "shape",
+    "shapes": "shapes",
     "label": "label",
     "labels": "labels",
     "bool": "boolean",
