@@ -20,7 +20,8 @@ MAX_FLOAT = 1e300          # "inf" is not an answer
 
 Number = Fraction | float
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?%?$")
+# 122,304 and the South-Asian grouping 1,22,304 (lakh) are both thousands separators
+_THOUSANDS = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?%?$")
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z]+|π|√)"

@@ -51,6 +51,7 @@ class PartSpec:
     optional: bool = False                          # omitted -> no 'missing' verdict
     check: str = ""                                 # "solver": judged by solver.check_<part>
     ordered: bool = False                           # labels: order matters
+    judged: list = field(default_factory=list)      # labels: only these choices are decided here
     rules: list = field(default_factory=list)       # [Rule]
     rubric: list = field(default_factory=list)      # text: checklist for the reviewer
     flaws: list = field(default_factory=list)       # text: [TextFlaw]
@@ -96,7 +97,7 @@ class ProblemSpec:
 
 TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims"}
 PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
-             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs"}
+             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged"}
 SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
 
 
@@ -213,6 +214,7 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
         optional=r.get("optional", bool, False),
         check=check,
         ordered=r.get("ordered", bool, False),
+        judged=[str(x) for x in r.get("judged", list, [])],
         rules=_load_rules(r),
         rubric=_strings(r, "rubric"),
         flaws=_load_flaws(r),

@@ -119,3 +119,66 @@ def test_q3a_q4_against_keras_formulas(bank, refs):
         assert refs(f"convnets-hw3/{qid}")["params"].value == want
         assert refs(f"convnets-hw3/{qid}")["total_params"].value == sum(want)
     assert refs("convnets-hw3/q3a")["shapes"].value[:2] == [[498, 16], [249, 16]]
+
+
+# -- islr-cnn-hw ----------------------------------------------------------------------
+def test_p2_p3_by_hand(refs):
+    import math
+
+    pts = [(0, 3, 0), (2, 0, 0), (0, 1, 3), (0, 1, 2), (-1, 0, 1), (1, 1, 1)]
+    np.testing.assert_allclose(refs("islr-cnn-hw/p2")["distances"].value, [math.dist(p, (0, 0, 0)) for p in pts])
+    assert (refs("islr-cnn-hw/p2")["k1"].value, refs("islr-cnn-hw/p2")["k3"].value) == ("Green", "Red")
+    assert refs("islr-cnn-hw/p3")["probability"].value == pytest.approx(math.exp(-0.5) / (1 + math.exp(-0.5)))
+    assert refs("islr-cnn-hw/p3")["hours"].value == pytest.approx((6 - 3.5) / 0.05)
+
+
+def test_p5_by_sorting_dot_products(refs):
+    # all dataset vectors have norm 1 or √2 and the images norm 2: rank by x·d/|d|
+    data = {"A": (1, 0, 0, 0), "B": (0, 1, 0, 0), "C": (1, 0, 1, 0), "D": (0, 1, 0, 1)}
+    x = (-1, 1, -1, 1)
+    order = sorted(data, key=lambda n: -np.dot(x, data[n]) / np.linalg.norm(data[n]))
+    assert refs("islr-cnn-hw/p5")["x"].value == ["".join(order[:k]) for k in range(1, 5)]
+
+
+def test_p6_lenet_by_the_paper_arithmetic(bank, refs):
+    table = bank.problem("islr-cnn-hw/p6").given["c3_table"]
+    assert refs("islr-cnn-hw/p6")["c1_connections"].value == 28 * 28 * 6 * (25 + 1)
+    assert refs("islr-cnn-hw/p6")["c3_params"].value == sum(25 * len(t) + 1 for t in table) == 1516
+    assert refs("islr-cnn-hw/p6")["largest_layer"].value == "C5"   # 120·(16·25 + 1) = 48,120
+
+
+def test_p7_hat_matrix_equals_an_explicit_leave_one_out_loop():
+    from importlib import util
+
+    spec = util.spec_from_file_location("p7", "problems/islr-cnn-hw/p7.py")
+    p7 = util.module_from_spec(spec)
+    spec.loader.exec_module(p7)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=40)
+    y = x - 2 * x ** 2 + rng.normal(size=40)
+    for degree in (1, 2, 3):
+        errors = []
+        for i in range(len(x)):
+            keep = np.arange(len(x)) != i
+            coeffs = np.polyfit(x[keep], y[keep], degree)
+            errors.append((np.polyval(coeffs, x[i]) - y[i]) ** 2)
+        assert p7.loocv(x, y, degree) == pytest.approx(np.mean(errors), rel=1e-8)
+
+
+def test_p10a_vgg16_closed_form(refs):
+    convs = [(3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 256),
+             (256, 512), (512, 512), (512, 512), (512, 512), (512, 512), (512, 512)]
+    total = sum(9 * a * b for a, b in convs) + 7 * 7 * 512 * 4096 + 4096 * 4096 + 4096 * 1000
+    assert refs("islr-cnn-hw/p10a")["total_params"].value == total == 138_344_128
+    assert refs("islr-cnn-hw/p10a")["total_params"].rules["with_biases"] == 138_357_544
+
+
+def test_p10b_inception_formula(refs):
+    hw = 32 * 32
+    assert refs("islr-cnn-hw/p10b")["naive_ops"].value == hw * (128 * 256 + 192 * 9 * 256 + 96 * 25 * 256)
+    assert refs("islr-cnn-hw/p10b")["reduction_ops"].value == hw * (128 * 256 + 64 * 256 + 192 * 9 * 64
+                                                                     + 64 * 256 + 96 * 25 * 64 + 64 * 256)
+
+
+def test_p11e_closed_form(refs):
+    assert refs("islr-cnn-hw/p11e")["params"].value == 20 * 30 + 30 + 2 * 30

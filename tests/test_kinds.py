@@ -204,6 +204,7 @@ ANY_YAML = st.recursive(
     max_leaves=12,
 )
 REFERENCES = {"number": 0.5, "integer": 7, "vector": [1, 2], "matrix": [[1, 2], [3, 4]], "shape": [2, 3],
+              "shapes": [[2, 3], [4]], "matrices": [[[1, 2], [3, 4]]],
               "label": "a", "labels": ["a", "b"], "bool": True, "bigO": "O(t)", "mapping": {"x": 1},
               "text": None, "expr": None, "mexpr": None, "code": None, "arch": None}
 
@@ -237,3 +238,16 @@ def test_matrices_compare_equal_as_lists_or_text(m):
 @given(st.lists(st.integers(1, 512), min_size=1, max_size=4), st.sampled_from(["x", "×", " x ", ", "]))
 def test_shapes_compare_equal_however_joined(dims, sep):
     assert judge("shape", dims, sep.join(map(str, dims))).verdict == CORRECT
+
+
+def test_matrices_and_shapes_kinds():
+    assert judge("matrices", [[[1, 2], [3, 4]], [[0]]], [[[1, 2], [3, 4]], [[0]]]).verdict == CORRECT
+    assert "matrix 2" in judge("matrices", [[[1, 2], [3, 4]], [[0]]], [[[1, 2], [3, 4]], [[1]]]).feedback
+    assert judge("shapes", [[498, 16], [3776]], "498x16; 3776").verdict == CORRECT
+    assert "layer 2" in judge("shapes", [[498, 16], [3776]], [[498, 16], [3775]]).feedback
+
+
+def test_labels_judged_subset_leaves_the_rest_to_review():
+    outcome = judge("labels", ["a"], ["a", "d"], judged=["a"])
+    assert outcome.verdict == CORRECT and "for the reviewer: d" in outcome.notes[0]
+    assert judge("labels", ["a"], ["d"], judged=["a"]).verdict == INCORRECT

@@ -23,6 +23,14 @@ def parse(raw, part):
 
 
 def compare(expected, got, part) -> Outcome:
+    if part.judged:  # only some choices can be decided: judge those, leave the rest to the reviewer
+        judged = {normalise(x) for x in part.judged}
+        others = sorted({x for x in got if x not in judged})
+        got = [x for x in got if x in judged]
+        outcome = compare(expected, got, type(part)(part.name, part.kind, ordered=part.ordered))
+        if others:
+            outcome.notes.append(f"not decided here, for the reviewer: {', '.join(others)}")
+        return outcome
     want = [normalise(x) for x in expected]
     if (got == want) if part.ordered else (set(got) == set(want)):
         return Outcome(CORRECT, decided_by="exact")
