@@ -49,6 +49,7 @@ class Grader:
         if pid in self._ref_errors:
             report.errors.append(Issue(pid, f"could not derive the reference: {self._ref_errors[pid]}"))
         answers = entry.parts if entry else {}
+        self._siblings = self._parsed_siblings(problem, answers)
         results = [self.judge(problem, part, answers.get(name), refs)
                    for name, part in problem.parts.items()
                    if name in answers or not part.optional]
@@ -57,6 +58,18 @@ class Grader:
             critic = [self.judge(problem, problem.parts[name], raw, refs)
                       for name, raw in entry.critique.parts.items()]
             report.critiques.append(audit(pid, entry.critique, results, critic))
+
+    @staticmethod
+    def _parsed_siblings(problem, answers: dict) -> dict:
+        """The readable answers of a problem's parts, for checks that relate parts
+        (the parameters of the architectures a student proposed)."""
+        out = {}
+        for name, raw in answers.items():
+            if raw is not None and raw.value not in (None, ""):
+                value = kinds.parse(problem.parts[name].kind, raw.value, problem.parts[name])
+                if not isinstance(value, Invalid) and problem.parts[name].auto:
+                    out[name] = plain(value)
+        return out
 
     def judge(self, problem, part, raw, refs) -> PartResult:
         """One part: parse, compare with the reference (and its rules), score."""
@@ -96,7 +109,8 @@ class Grader:
         if ref is None:
             return Outcome(REVIEW, NO_REFERENCE, decided_by="review")
         if part.check == "solver":
-            return solver_check(problem, self.bank, part.name, plain(value), ref, self.use_cache)
+            siblings = {k: v for k, v in getattr(self, "_siblings", {}).items() if k != part.name}
+            return solver_check(problem, self.bank, part.name, plain(value), ref, self.use_cache, siblings)
         outcome = self._compare(kind, problem, part, ref.value, value)
         if outcome.verdict == CORRECT:
             return outcome

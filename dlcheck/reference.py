@@ -154,16 +154,20 @@ def memoized(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True
 
 
 def solver_check(problem: ProblemSpec, bank, part_name: str, answer, reference: Reference,
-                 use_cache: bool = True) -> Outcome:
+                 use_cache: bool = True, siblings: dict | None = None) -> Outcome:
     """Run the solver's check_<part> on a plain-JSON answer (memoised: the same
-    answer to the same problem is simulated once)."""
+    answer to the same problem is simulated once). A check that declares a
+    `siblings` parameter also receives the other parts of the same answer."""
     answer = jsonable(answer)
+    siblings = jsonable(siblings or {})
 
     def run() -> Outcome:
         check = getattr(bank.solver(problem), f"check_{part_name}", None)
         if check is None:
             raise SolverError(f"{problem.full_id}: the spec says `check: solver` for {part_name!r}, "
                               f"but the solver has no check_{part_name} function")
+        if "siblings" in check.__code__.co_varnames[:check.__code__.co_argcount]:
+            return check(answer, dict(problem.given), reference, siblings=siblings)
         return check(answer, dict(problem.given), reference)
 
-    return memoized(problem, ("solver-check", part_name, answer), run, use_cache)
+    return memoized(problem, ("solver-check", part_name, answer, siblings), run, use_cache)

@@ -182,3 +182,39 @@ def test_p10b_inception_formula(refs):
 
 def test_p11e_closed_form(refs):
     assert refs("islr-cnn-hw/p11e")["params"].value == 20 * 30 + 30 + 2 * 30
+
+
+def test_p6_c3_against_a_masked_torch_layer(bank, refs):
+    import torch
+
+    from dlcheck.nnkit.lenet import PartialConv
+
+    table = bank.problem("islr-cnn-hw/p6").given["c3_table"]
+    layer = PartialConv(6, table, 5)
+    assert layer.trainable() == refs("islr-cnn-hw/p6")["c3_params"].value
+    x = torch.randn(1, 6, 14, 14, requires_grad=True)
+    layer(x)[0, 0].sum().backward()   # map 0 must depend on S2 maps 0, 1, 2 only
+    touched = [m for m in range(6) if x.grad[0, m].abs().sum() > 0]
+    assert touched == table[0]
+
+
+@pytest.mark.parametrize("stack", [[7], [3, 5], [2, 6], [3, 3, 3], [1, 2, 3, 4], [2, 2, 2, 2, 2, 2], [5, 3, 1]])
+def test_receptive_field_formula_matches_the_gradient_probe(stack):
+    from dlcheck.nnkit.receptive import probe_receptive_field, receptive_field
+
+    assert receptive_field(stack) == probe_receptive_field(stack)
+
+
+def test_p12_recomputes_the_submitted_stacks(grade_yaml):
+    report = grade_yaml("""
+        set: islr-cnn-hw
+        answers:
+          p12:
+            architectures: [[7], [3, 5], [3, 3, 3], [2, 6], [2, 5]]
+            params: [50, 36, 30, 42, 31]
+            computations: "[11025, 7650, 6075, 9000, 6525]"
+    """)
+    v = {r.part: r for r in report.results if r.problem == "islr-cnn-hw/p12"}
+    assert v["architectures"].verdict == "partial" and v["architectures"].score == pytest.approx(0.8)
+    assert "stack 5 (2→5): receptive field 6×6" in v["architectures"].feedback
+    assert v["params"].verdict == "correct" and v["computations"].verdict == "correct"
