@@ -218,3 +218,24 @@ def test_p12_recomputes_the_submitted_stacks(grade_yaml):
     assert v["architectures"].verdict == "partial" and v["architectures"].score == pytest.approx(0.8)
     assert "stack 5 (2→5): receptive field 6×6" in v["architectures"].feedback
     assert v["params"].verdict == "correct" and v["computations"].verdict == "correct"
+
+
+def test_parameter_count_conventions():
+    from torch import nn
+
+    from dlcheck.nnkit import parameter_count
+
+    model = nn.Sequential(nn.Linear(20, 30), nn.BatchNorm1d(30))
+    assert parameter_count(model) == 690
+    assert parameter_count(model, biases=False) == 600 + 30      # β is a bias too
+    assert parameter_count(model, batchnorm=False) == 630
+
+
+def test_lenet5_with_the_connection_table(bank):
+    import torch
+
+    from dlcheck.nnkit.lenet import lenet5
+
+    model = lenet5(bank.problem("islr-cnn-hw/p6").given["c3_table"])
+    assert model(torch.zeros(2, 1, 32, 32)).shape == (2, 10)
+    assert model[3].trainable() == 1516 and sum(p.numel() for p in model[6].parameters()) == 48120

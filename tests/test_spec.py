@@ -19,8 +19,8 @@ CATALOG_CSC413 = {
 def test_csc413_matches_the_catalog(bank):
     ids = [pid.split("/", 1)[1] for pid in bank.problem_ids("csc413-a2")]
     assert sorted(ids) == sorted(CATALOG_CSC413)
-    for qid, parts in CATALOG_CSC413.items():
-        assert list(bank.problem(f"csc413-a2/{qid}").parts) == parts, qid
+    for qid, parts in CATALOG_CSC413.items():  # the catalog's parts, in order; extra parts may follow
+        assert list(bank.problem(f"csc413-a2/{qid}").parts)[:len(parts)] == parts, qid
 
 
 def test_every_spec_loads(bank):

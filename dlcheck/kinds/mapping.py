@@ -11,6 +11,7 @@ from dlcheck.kinds._numeric import fmt, is_close, read_number
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+_NONE = {"none", "impossible", "no solution", "n/a", "not possible"}
 
 
 def parse(raw, part):
@@ -23,6 +24,9 @@ def parse(raw, part):
         if part.fields and name not in part.fields:
             raise InvalidAnswer(f"unknown field {name!r}{did_you_mean(name, part.fields)}; "
                                 f"expected {', '.join(part.fields)}")
+        if isinstance(value, str) and value.strip().casefold() in _NONE:
+            out[name] = None  # "no such value exists" is an answer too
+            continue
         try:
             out[name] = read_number(value)
         except InvalidAnswer as exc:
@@ -36,17 +40,23 @@ def parse(raw, part):
 def compare(expected, got, part) -> Outcome:
     options = expected if isinstance(expected, list) else [expected]
     for option in options:
-        if all(name in got and is_close(option[name], got[name], part.numeric_tolerance) for name in option):
+        if all(name in got and _same(option[name], got[name], part) for name in option):
             return Outcome(CORRECT, decided_by="exact")
     if len(options) == 1:
-        wrong = [f"{name} should be {fmt(v)}" for name, v in options[0].items()
-                 if not is_close(v, got.get(name, float("nan")), part.numeric_tolerance)]
+        wrong = [f"{name} should be {'none' if v is None else fmt(v)}" for name, v in options[0].items()
+                 if not _same(v, got.get(name, float("nan")), part)]
         return Outcome(INCORRECT, "; ".join(wrong), decided_by="exact")
     return Outcome(INCORRECT, f"not one of the {len(options)} valid settings, e.g. {show(options[0])}",
                    decided_by="exact")
 
 
+def _same(expected, got, part) -> bool:
+    if expected is None or got is None:
+        return expected is None and got is None
+    return is_close(expected, got, part.numeric_tolerance)
+
+
 def show(value) -> str:
     if isinstance(value, list):
         return " or ".join(show(v) for v in value[:3]) + (" …" if len(value) > 3 else "")
-    return "{" + ", ".join(f"{k}: {fmt(v)}" for k, v in value.items()) + "}"
+    return "{" + ", ".join(f"{k}: {'none' if v is None else fmt(v)}" for k, v in value.items()) + "}"

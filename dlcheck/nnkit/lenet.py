@@ -21,3 +21,14 @@ class PartialConv(nn.Conv2d):
     def trainable(self) -> int:
         """Weights the mask lets through, plus one bias per map."""
         return int(self.mask.sum()) + self.bias.numel()
+
+
+def lenet5(table: list[list[int]]) -> nn.Sequential:
+    """LeNet-5 as in the paper: C1 6@5×5, S2, C3 16@5×5 with the partial table,
+    S4, C5 120@5×5, F6 84, output 10 (tanh and average pooling)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2),
+        PartialConv(6, table, 5), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Conv2d(16, 120, 5), nn.Tanh(), nn.Flatten(),
+        nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10),
+    )

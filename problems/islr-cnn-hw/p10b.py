@@ -5,11 +5,13 @@ its 256 channels through). Multiplications per conv: H·W·C_out·k²·C_in,
 counted from torch conv layers of each branch."""
 from torch import nn
 
+from dlcheck.nnkit import conv_multiplications
 from dlcheck.reference import Reference
 
 
 def mults(h, w, conv: nn.Conv2d):
-    return h * w * conv.out_channels * conv.kernel_size[0] * conv.kernel_size[1] * conv.in_channels
+    """H·W·C_out·k²·C_in, by a forward pass of the layer ('same' padding keeps H×W)."""
+    return conv_multiplications(conv, (conv.in_channels, h, w))[0]
 
 
 def solve(given):
