@@ -26,37 +26,31 @@ def conv_multiplications(model: nn.Module, input_shape) -> list[int]:
     """Multiplications of each convolution, H_out·W_out·C_out·k_h·k_w·C_in/groups,
     with the output sizes measured by a forward pass."""
     out = []
-    hooks = [m.register_forward_hook(
-        lambda mod, inp, o: out.append(o[0].numel() * mod.weight[0].numel()))
-        for m in model.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
+    _forward_with_hooks(model, input_shape, lambda m: isinstance(m, (nn.Conv1d, nn.Conv2d)),
+                        lambda name, mod, o: out.append(o[0].numel() * mod.weight[0].numel()))
+    return out
+
+
+def _forward_with_hooks(model: nn.Module, input_shape, wanted, record) -> None:
+    """One forward pass of a zero sample, calling record(name, module, output) for wanted modules."""
+    hooks = [m.register_forward_hook(lambda mod, inp, o, name=name: record(name, mod, o))
+             for name, m in model.named_modules() if wanted(m)]
     try:
         with torch.no_grad():
             model.eval()(torch.zeros(1, *input_shape))
     finally:
         for h in hooks:
             h.remove()
-    return out
 
 
 def layer_outputs(model: nn.Module, input_shape, layer_types=None) -> list[tuple[str, tuple, int]]:
     """(layer name, output shape without the batch, output units) for every
     leaf layer, in execution order, found with forward hooks on one sample."""
     seen: list[tuple[str, tuple, int]] = []
-    hooks = []
-    for name, module in model.named_modules():
-        if list(module.children()):
-            continue  # containers: their leaves report
-        if layer_types and not isinstance(module, layer_types):
-            continue
 
-        def record(mod, inputs, output, name=name):
-            seen.append((name, tuple(output.shape[1:]), output[0].numel()))
+    def wanted(m):  # leaves only: containers' leaves report
+        return not list(m.children()) and (not layer_types or isinstance(m, layer_types))
 
-        hooks.append(module.register_forward_hook(record))
-    try:
-        with torch.no_grad():
-            model.eval()(torch.zeros(1, *input_shape))
-    finally:
-        for h in hooks:
-            h.remove()
+    _forward_with_hooks(model, input_shape, wanted,
+                        lambda name, mod, out: seen.append((name, tuple(out.shape[1:]), out[0].numel())))
     return seen

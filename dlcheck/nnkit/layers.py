@@ -42,3 +42,22 @@ def table(layers, input_shape: list) -> list[tuple[str, tuple, int]]:
             channels_last = shape[1:] + shape[:1] if len(shape) > 1 else shape
             rows.append((name, channels_last, sum(p.numel() for p in module.parameters())))
     return rows
+
+
+def references(given: dict, with_shapes: bool) -> dict:
+    """The references of a "shapes and parameters per layer" question, as a solver returns them."""
+    from dlcheck.reference import Reference
+
+    layers = build(given["layers"], given["input"], dims=len(given["input"]) - 1)
+    rows = table(layers, given["input"])
+    params = [p for _, _, p in rows]
+    weights_only = sum(sum(p.numel() for n, p in m.named_parameters() if n == "weight") for _, m in layers)
+    listing = "; ".join(f"{name} → {'×'.join(map(str, shape))}, {p:,}" for name, shape, p in rows)
+    out = {
+        "params": Reference(params, [listing], rules={"weighted_layers_only": [p for p in params if p]}),
+        "total_params": Reference(sum(params), [" + ".join(str(p) for p in params if p) + f" = {sum(params):,}"],
+                                  rules={"no_bias": weights_only}),
+    }
+    if with_shapes:
+        out["shapes"] = Reference([list(shape) for _, shape, _ in rows], [listing])
+    return out
