@@ -53,11 +53,24 @@ class Grader:
         results = [self.judge(problem, part, answers.get(name), refs)
                    for name, part in problem.parts.items()
                    if name in answers or not part.optional]
+        if entry and entry.trace:
+            self._note_trace_flaws(problem, entry.trace, results)
         report.results.extend(results)
         if entry and entry.critique:
             critic = [self.judge(problem, problem.parts[name], raw, refs)
                       for name, raw in entry.critique.parts.items()]
             report.critiques.append(audit(pid, entry.critique, results, critic))
+
+    @staticmethod
+    def _note_trace_flaws(problem, trace: str, results) -> None:
+        """Known flawed steps in the working are named, whatever the final value."""
+        import re
+
+        text = trace[:50_000]
+        for result in results:
+            for flaw in problem.parts[result.part].trace_flaws:
+                if re.search(flaw.pattern, text, re.IGNORECASE):
+                    result.notes.append(f"in the working: {flaw.feedback}")
 
     @staticmethod
     def _parsed_siblings(problem, answers: dict) -> dict:

@@ -56,6 +56,7 @@ class PartSpec:
     rubric: list = field(default_factory=list)      # text: checklist for the reviewer
     flaws: list = field(default_factory=list)       # text: [TextFlaw]
     lhs: list = field(default_factory=list)         # expr/mexpr: names an answer may begin with ("eta =")
+    trace_flaws: list = field(default_factory=list) # [TextFlaw] looked for in the answer's working (trace)
     math: object = None                             # expr/mexpr: the problem's MathContext
 
     @property
@@ -97,7 +98,7 @@ class ProblemSpec:
 
 TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims"}
 PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
-             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged"}
+             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged", "trace_flaws"}
 SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
 
 
@@ -218,6 +219,7 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
         rules=_load_rules(r),
         rubric=_strings(r, "rubric"),
         flaws=_load_flaws(r),
+        trace_flaws=_load_flaws(r, "trace_flaws"),
         lhs=_strings(r, "lhs"),
     )
 
@@ -230,16 +232,16 @@ def _strings(part: _Reader, key: str) -> list:
     return items
 
 
-def _load_flaws(part: _Reader) -> list:
+def _load_flaws(part: _Reader, key: str = "flaws") -> list:
     flaws = []
-    for item in part.get("flaws", list, []):
+    for item in part.get(key, list, []):
         if not (isinstance(item, dict) and set(item) == {"pattern", "feedback"}):
-            part.fail(f"key {part.key('flaws')!r}: each item needs exactly 'pattern' and 'feedback'",
-                      part.entries["flaws"][1])
+            part.fail(f"key {part.key(key)!r}: each item needs exactly 'pattern' and 'feedback'",
+                      part.entries[key][1])
         try:
             re.compile(item["pattern"])
         except re.error as exc:
-            part.fail(f"key {part.key('flaws')!r}: bad pattern {item['pattern']!r}: {exc}", part.entries["flaws"][1])
+            part.fail(f"key {part.key(key)!r}: bad pattern {item['pattern']!r}: {exc}", part.entries[key][1])
         flaws.append(TextFlaw(str(item["pattern"]), str(item["feedback"])))
     return flaws
 

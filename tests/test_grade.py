@@ -128,3 +128,16 @@ def test_solver_failure_costs_one_problem(write_yaml, bank, monkeypatch):
     v = verdicts(report)
     assert v["3.1/padding"] == "review" and v["3.2/cnn_params"] == "correct"
     assert any("boom" in e.message for e in report.errors)
+
+
+def test_flawed_working_is_named_even_when_the_value_is_right(grade_yaml):
+    report = grade_yaml("""
+        set: islr-cnn-hw
+        answers:
+          p2:
+            answer: {distances: [3, 2, 3.162, 2.236, 1.414, 1.732]}
+            trace: "obs1 = (0+3+0)/3 = 3"
+    """)
+    r = result(report, "p2/distances")
+    assert r.verdict == "correct" and "sum of squares" not in r.feedback
+    assert any(n.startswith("in the working: the distance is written as (x1 + x2 + x3)/3") for n in r.notes)
