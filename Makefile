@@ -14,6 +14,11 @@ setup: $(STAMP)
 # torch first, from $(TORCH), so that dlcheck's own `torch>=2.1` is already met
 # and pip never reaches for a multi-GB CUDA build.
 $(STAMP): pyproject.toml
+	@# bubblewrap isolates submitted code (no network, read-only system); without it the
+	@# sandbox still runs code in a limited separate process and reports what is not enforced
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get install -y -qq bubblewrap >/dev/null 2>&1; } || \
+	  echo "note: bubblewrap not installed; as root: apt-get install bubblewrap (sandbox runs with weaker isolation)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
@@ -28,6 +33,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_equiv.py
+	$(BIN)/python bench/bench_sandbox.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

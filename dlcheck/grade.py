@@ -113,7 +113,7 @@ class Grader:
         return PartResult(verdict=outcome.verdict, score=score, max_score=points,
                           got=kinds.show(part.kind, value), feedback=outcome.feedback,
                           notes=list(outcome.notes), decided_by=outcome.decided_by,
-                          rubric=list(outcome.rubric), **base)
+                          rubric=list(outcome.rubric), details=dict(outcome.details), **base)
 
     def _outcome(self, problem, part, value, ref: Reference | None) -> Outcome:
         kind = kinds.module(part.kind)

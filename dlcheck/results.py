@@ -21,6 +21,7 @@ class PartResult:
     line: int | None = None
     automatic: bool = True
     rubric: list = field(default_factory=list)
+    details: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         out = {"problem": self.problem, "part": self.part, "kind": self.kind, "verdict": self.verdict,
@@ -31,6 +32,8 @@ class PartResult:
             out["line"] = self.line
         if self.rubric:
             out["rubric"] = list(self.rubric)
+        if self.details:
+            out.update(self.details)
         return out
 
 

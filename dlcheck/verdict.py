@@ -29,6 +29,7 @@ class Outcome:
     decided_by: str = ""
     credit: float | None = None   # share of the points; None = by verdict
     rubric: list = field(default_factory=list)   # review: the checklist for the human
+    details: dict = field(default_factory=dict)  # kind-specific data for reports (a layer diff, …)
 
     @property
     def share(self) -> float:
@@ -38,11 +39,13 @@ class Outcome:
 
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "feedback": self.feedback, "notes": list(self.notes),
-                "decided_by": self.decided_by, "credit": self.credit, "rubric": list(self.rubric)}
+                "decided_by": self.decided_by, "credit": self.credit, "rubric": list(self.rubric),
+                "details": dict(self.details)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Outcome":
         if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
             raise ValueError("not an outcome")
         return cls(data["verdict"], str(data.get("feedback", "")), list(data.get("notes", [])),
-                   str(data.get("decided_by", "")), data.get("credit"), list(data.get("rubric") or []))
+                   str(data.get("decided_by", "")), data.get("credit"), list(data.get("rubric") or []),
+                   dict(data.get("details") or {}))

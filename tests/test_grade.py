@@ -88,8 +88,8 @@ def test_critique_without_decidable_answer_is_not_guessed(grade_yaml):
     report = grade_yaml("""
         set: csc413-a2
         answers:
-          4.1:
-            answer: "class PoolUpsampleNet: pass"
+          3.3:
+            answer: "kernel size, stride and depth"
             critique: {verdict: correct}
     """)
     c = report.critiques[0]

@@ -191,10 +191,8 @@ def test_text_is_never_auto_marked_and_reports_flaws():
     assert outcome.rubric == ["names stride"]
 
 
-@pytest.mark.parametrize("kind", ["code"])
-def test_later_kinds_go_to_review(kind):
-    assert judge(kind, None, "x + 1").verdict == REVIEW
-    assert not kinds.is_automatic(kind)
+def test_code_without_a_reference_network_goes_to_review():
+    assert judge("code", None, "def f(): pass").verdict == REVIEW
 
 
 # -- properties over every kind -------------------------------------------

@@ -37,6 +37,9 @@ def render_report(report, out) -> None:
             unanswered.append(pid.split("/", 1)[1])
             continue
         console.print(_problem_table(pid, report.titles.get(pid, ""), rows))
+        for r in rows:
+            if r.details.get("diff") and r.verdict != "correct":
+                console.print(_diff_table(r))
         if pid in critiques:
             console.print(_critique_line(critiques[pid]))
     if unanswered:
@@ -63,6 +66,21 @@ def _problem_table(pid: str, title: str, rows) -> Table:
         for note in r.notes:
             feedback.append(f"\n• {note}", style="dim")
         table.add_row(r.part, verdict_text(r.verdict), r.expected or "—", r.got or "—", feedback)
+    return table
+
+
+def _diff_table(result) -> Table:
+    """Reference | submitted, layer by layer, differences highlighted."""
+    table = Table(title=Text(f"  {result.part}: layer by layer", style="bold"), title_justify="left",
+                  pad_edge=False, show_lines=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("reference", overflow="fold")
+    table.add_column("submitted", overflow="fold")
+    marks = {"same": ("", ""), "differs": ("≠", "yellow"), "missing": ("−", "red"), "extra": ("+", "magenta")}
+    for row in result.details["diff"]:
+        mark, style = marks.get(row["status"], ("?", ""))
+        table.add_row(Text(mark, style=style), Text(row["reference"], style=style if row["status"] != "extra" else ""),
+                      Text(row["submitted"], style=style))
     return table
 
 

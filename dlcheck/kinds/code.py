@@ -1,0 +1,111 @@
+"""`code`: a submitted nn.Module class, run in the sandbox (never here) and
+compared with the reference network layer by layer.
+
+The two traces of (layer type, output shape, parameters) are aligned by
+sequence alignment, so a missing or an extra layer shows as such instead of
+shifting every later row; the output shape, the parameter count, gradients
+reaching every parameter and independence from the batch size are checked too."""
+from __future__ import annotations
+
+import difflib
+
+from dlcheck.verdict import CORRECT, ERROR, INCORRECT, REVIEW, TIMEOUT, InvalidAnswer, Outcome
+
+AUTOMATIC = True
+MEMOIZE = True          # one sandbox run per distinct submission
+MAX_SOURCE = 200_000
+
+
+def parse(raw, part):
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidAnswer("expected Python source code (text)")
+    if len(raw) > MAX_SOURCE:
+        raise InvalidAnswer(f"the code is longer than {MAX_SOURCE:,} characters")
+    return raw
+
+
+def compare(expected, got, part) -> Outcome:
+    if not isinstance(expected, dict) or "class" not in expected:
+        return Outcome(REVIEW, "no reference network for this part yet; for review", decided_by="review")
+    from dlcheck import sandbox
+
+    box = sandbox.shared()
+    note = box.protections.note()
+    result = box.run({"op": "module", "source": got, "class": expected["class"], "args": expected["args"],
+                      "input": expected["input"]})
+    if result.get("status") == "timeout":
+        return Outcome(TIMEOUT, f"the code did not finish: {result.get('message')}", [note], "sandbox")
+    if result.get("status") != "ok":
+        where = f" (line {result['line']} of the submission)" if result.get("line") else ""
+        prefix = "needs something the sandbox does not provide (a download, pretrained weights or a GPU): " \
+            if result.get("unavailable") else "the code failed: "
+        return Outcome(ERROR, prefix + str(result.get("message")) + where, [note], "sandbox")
+    return judge(expected, result, note)
+
+
+def judge(expected: dict, got: dict, note: str) -> Outcome:
+    rows, differences = align(expected["trace"], got["trace"])
+    problems = []
+    if differences:
+        problems.append(differences[0])
+    if got["output_shape"] != expected["output_shape"]:
+        problems.append(f"output shape {got['output_shape']}, expected {expected['output_shape']}")
+    if got["params"] != expected["params"]:
+        problems.append(f"{got['params']:,} parameters, expected {expected['params']:,}")
+    if got["no_grad"]:
+        problems.append(f"parameters that get no gradient: {', '.join(got['no_grad'][:5])}")
+    if not got["batch_independent"]:
+        problems.append("in eval mode, one sample's output depends on the rest of the batch")
+    details = {"diff": rows, "reference_params": expected["params"], "submitted_params": got["params"]}
+    notes = [note] + ([f"{len(differences)} layer differences in all"] if len(differences) > 1 else [])
+    if problems:
+        return Outcome(INCORRECT, "; ".join(problems), notes, "sandbox", details=details)
+    return Outcome(CORRECT, f"same layers, shapes and {got['params']:,} parameters as the reference", notes,
+                   "sandbox", details=details)
+
+
+def _key(row: dict) -> tuple:
+    return row["type"], tuple(row["shape"]), row["params"]
+
+
+def align(reference: list, submitted: list) -> tuple[list, list]:
+    """Side-by-side rows (status, reference layer, submitted layer) and the differences in words."""
+    matcher = difflib.SequenceMatcher(None, [_key(r) for r in reference], [_key(s) for s in submitted], autojunk=False)
+    rows, differences = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        refs, subs = reference[i1:i2], submitted[j1:j2]
+        for k in range(max(len(refs), len(subs))):
+            r = refs[k] if k < len(refs) else None
+            s = subs[k] if k < len(subs) else None
+            status = {"equal": "same", "delete": "missing", "insert": "extra"}.get(op, "differs")
+            if op == "replace":
+                status = "differs" if r and s else ("missing" if r else "extra")
+            rows.append({"status": status, "reference": describe(r), "submitted": describe(s)})
+            if status != "same":
+                position = (i1 + k + 1) if r else (j1 + k + 1)
+                if status == "missing":
+                    differences.append(f"layer {position}: the reference has {describe(r)}, missing here")
+                elif status == "extra":
+                    differences.append(f"layer {position}: extra {describe(s)}")
+                else:
+                    differences.append(f"layer {position}: expected {describe(r)}, got {describe(s)}")
+    return rows, differences
+
+
+def describe(row: dict | None) -> str:
+    if row is None:
+        return ""
+    shape = "×".join(map(str, row["shape"]))
+    return f"{row['type']} → {shape}" + (f" ({row['params']:,} params)" if row["params"] else "")
+
+
+def show(value) -> str:
+    if isinstance(value, dict) and "class" in value:
+        args = ", ".join(f"{k}={v}" for k, v in value["args"].items())
+        return f"{value['class']}({args}): {value['params']:,} parameters → {value['output_shape']}"
+    lines = [line for line in str(value).splitlines() if line.strip()]
+    if len(lines) > 1:  # a table cell: the class line and the length
+        first = next((x for x in lines if x.lstrip().startswith(("class ", "def "))), lines[0]).strip()
+        return f"{first[:80]} … ({len(lines)} lines)"
+    text = " ".join(str(value).split())
+    return text if len(text) <= 160 else text[:159] + "…"

@@ -1,0 +1,123 @@
+"""Running submitted code: only here, in a separate, limited process.
+
+A warm worker process (`python -m dlcheck.sandbox_worker`) imports torch once
+and forks a child per check, so a check costs milliseconds, not a torch import.
+The worker runs under bubblewrap when it is installed: every namespace
+unshared (no network, own PIDs), a read-only view of the system, a tmpfs /tmp,
+and no new privileges. Each child gets a fresh working directory, a CPU-time
+limit, a wall-clock limit and a resident-memory watchdog (RLIMIT_AS would break
+torch's large virtual reservations), thread counts pinned to 1 and a scrubbed
+environment. Without bubblewrap the same limits apply but the network and the
+file system are not isolated, and every report says so."""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
+
+
+@dataclass
+class Limits:
+    wall_seconds: float = 10.0
+    cpu_seconds: int = 10
+    memory_mb: int = 2048
+
+
+@dataclass
+class Protections:
+    """Which protections hold in this mode (reported with every verdict)."""
+
+    mode: str
+    enforced: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+
+    def note(self) -> str:
+        if not self.missing:
+            return f"ran in the sandbox ({self.mode}: no network, read-only system, own PIDs)"
+        return f"ran in the sandbox ({self.mode}); NOT enforced: {', '.join(self.missing)}"
+
+
+ALWAYS = ["separate process", "fresh working directory", "CPU and wall-clock limits", "memory watchdog",
+          "1 thread", "scrubbed environment"]
+
+
+def bubblewrap() -> str | None:
+    path = shutil.which("bwrap")
+    if not path:
+        return None
+    probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"],
+                           capture_output=True, timeout=10)
+    return path if probe.returncode == 0 else None
+
+
+def _environment(home: str) -> dict:
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "PYTHONPATH": PACKAGE_PARENT,
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "TORCH_NUM_THREADS": "1"}
+
+
+class Sandbox:
+    def __init__(self, limits: Limits | None = None, isolate: bool = True):
+        self.limits = limits or Limits()
+        self.lock = threading.Lock()
+        self.workdir = tempfile.mkdtemp(prefix="dlcheck-sandbox-")
+        bwrap = bubblewrap() if isolate else None
+        worker = [sys.executable, "-m", "dlcheck.sandbox_worker", json.dumps(self.limits.__dict__)]
+        if bwrap:
+            self.protections = Protections("bubblewrap", ALWAYS + ["no network", "read-only file system",
+                                                                   "private /tmp", "own PID namespace"])
+            command = [bwrap, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc",
+                       "--unshare-all", "--die-with-parent", "--new-session", "--chdir", "/tmp"] + worker
+            env, cwd = _environment("/tmp"), "/"
+        else:
+            self.protections = Protections("process limits only", ALWAYS,
+                                           ["network isolation", "read-only file system", "PID namespace"])
+            command, env, cwd = worker, _environment(self.workdir), self.workdir
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, env=env, cwd=cwd, text=True, bufsize=1)
+        ready = self.process.stdout.readline()
+        if not ready.startswith("ready"):
+            raise RuntimeError("the sandbox worker did not start")
+
+    def run(self, request: dict) -> dict:
+        """One check in a fresh child of the worker; returns its JSON result,
+        with "status" ok | error | timeout."""
+        with self.lock:
+            if self.process.poll() is not None:
+                return {"status": "error", "message": "the sandbox worker is gone"}
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        try:
+            return json.loads(line)
+        except ValueError:
+            return {"status": "error", "message": "the sandbox worker gave no answer"}
+
+    def close(self):
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - closing must never fail
+            self.process.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+_shared: Sandbox | None = None
+
+
+def shared() -> Sandbox:
+    """The process-wide warm worker, started on first use."""
+    global _shared
+    if _shared is None or _shared.process.poll() is not None:
+        _shared = Sandbox()
+        atexit.register(_shared.close)
+    return _shared
