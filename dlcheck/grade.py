@@ -133,7 +133,7 @@ class Grader:
         """kind.compare, memoised on disk for kinds that are expensive to decide."""
         if not getattr(kind, "MEMOIZE", False):
             return kind.compare(expected, value, part)
-        answer = kind.show(value)
+        answer = value.text if hasattr(value, "text") else plain(value)  # the whole answer, never its display
         return memoized(problem, ("compare", part.name, expected, answer),
                         lambda: kind.compare(expected, value, part), self.use_cache)
 

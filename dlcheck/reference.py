@@ -138,7 +138,7 @@ def memoized(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True
     """An expensive, deterministic judgement (a simulation, a symbolic comparison)
     stored on disk under the problem's key plus `parts`, so a warm grade repeats none.
     Timeouts are not stored: the next run may have more time."""
-    key = digest(problem_key(problem), *(json.dumps(p, sort_keys=True, ensure_ascii=False) for p in parts))
+    key = digest(problem_key(problem), *(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str) for p in parts))
     path = cache_dir() / f"v{CACHE_FORMAT}" / "checks" / f"{key[:40]}.json"
     if use_cache:
         data = read_json(path)

@@ -11,7 +11,8 @@ from dlcheck.nnkit.trace import trace
 
 FILENAME = "<submission>"
 MAX_SOURCE = 200_000
-UNAVAILABLE = ("download", "pretrained", "urlopen", "cuda", "HTTP", "connect", "Network", "resolve")
+UNAVAILABLE = ("download", "pretrained", "urlopen", "cuda", "HTTP", "connect", "Network", "resolve",
+               "No module named")
 
 
 class SubmissionError(Exception):
@@ -26,6 +27,8 @@ def dispatch(request: dict) -> dict:
         return {}
     if op == "module":
         return check_module(request)
+    if op == "function":
+        return check_function(request)
     if op == "exec":  # for tests: run a snippet, report what it printed
         namespace = load(request["source"])
         return {"result": repr(namespace.get("result"))[:500]}
@@ -37,7 +40,9 @@ def load(source: str) -> dict:
     as in the notebooks the code comes from)."""
     if not isinstance(source, str) or len(source) > MAX_SOURCE:
         raise SubmissionError(message="the code is not text or is too long")
-    namespace = {"__name__": "submission", "torch": torch, "nn": nn, "F": torch.nn.functional}
+    import numpy as np
+
+    namespace = {"__name__": "submission", "torch": torch, "nn": nn, "F": torch.nn.functional, "np": np}
     try:
         code = compile(source, FILENAME, "exec")
     except SyntaxError as exc:
@@ -67,11 +72,17 @@ def _describe(exc: BaseException) -> dict:
 
 def check_module(request: dict) -> dict:
     namespace = load(request["source"])
-    cls = namespace.get(request["class"])
+    defined = [v for v in namespace.values()
+               if isinstance(v, type) and issubclass(v, nn.Module) and v.__module__ == "submission"]
+    if request["class"] is None:  # any name will do: the one network the submission defines
+        cls = defined[-1] if defined else None
+    else:
+        cls = namespace.get(request["class"])
     if not isinstance(cls, type) or not issubclass(cls, nn.Module):
-        names = [k for k, v in namespace.items() if isinstance(v, type) and issubclass(v, nn.Module)]
-        raise SubmissionError(message=f"no nn.Module class named {request['class']!r} "
-                                      f"(found: {', '.join(names) or 'none'})", type="missing class")
+        names = [c.__name__ for c in defined]
+        wanted = f"named {request['class']!r} " if request["class"] else ""
+        raise SubmissionError(message=f"no nn.Module class {wanted}(found: {', '.join(names) or 'none'})",
+                              type="missing class")
     torch.manual_seed(0)
     model = _run(lambda: cls(**request["args"]))
     x = torch.randn(*request["input"], generator=torch.Generator().manual_seed(1))
@@ -92,3 +103,51 @@ def check_module(request: dict) -> dict:
         "batch_independent": bool(torch.allclose(single, batch, atol=1e-5, rtol=1e-4)),
     }
 
+
+
+def reference_batchnorm(Z, gamma, beta, eps, cache_dict, beta_avg, mode):
+    """Batch normalisation forward pass: batch statistics (and running averages)
+    in train mode, the running averages in test mode."""
+    import numpy as np
+
+    if mode == "train":
+        mu, var = Z.mean(axis=0), Z.var(axis=0)
+        cache_dict["mu"] = beta_avg * cache_dict["mu"] + (1 - beta_avg) * mu
+        cache_dict["var"] = beta_avg * cache_dict["var"] + (1 - beta_avg) * var
+    else:
+        mu, var = cache_dict["mu"], cache_dict["var"]
+    return gamma * (Z - mu) / np.sqrt(var + eps) + beta
+
+
+REFERENCE_FUNCTIONS = {"batchnorm": reference_batchnorm}
+
+
+def check_function(request: dict) -> dict:
+    """Run the submitted function and the reference on the same random inputs,
+    in train then test mode, comparing outputs and the running averages."""
+    import numpy as np
+
+    namespace = load(request["source"])
+    fn = namespace.get(request["function"])
+    if not callable(fn):
+        raise SubmissionError(message=f"no function named {request['function']!r}", type="missing function")
+    reference = REFERENCE_FUNCTIONS[request["check"]]
+    rng = np.random.default_rng(0)
+    mismatches = []
+    for case in range(int(request.get("cases", 5))):
+        n, d = int(rng.integers(4, 9)), int(rng.integers(2, 6))
+        gamma, beta = rng.normal(size=d), rng.normal(size=d)
+        mine = {"mu": np.zeros(d), "var": np.ones(d)}
+        theirs = {"mu": np.zeros(d), "var": np.ones(d)}
+        for mode in ("train", "train", "test"):
+            Z = rng.normal(size=(n, d)) * 3 + 1
+            want = reference(Z.copy(), gamma, beta, 1e-5, mine, 0.9, mode)
+            got = _run(lambda: fn(Z.copy(), gamma, beta, 1e-5, theirs, 0.9, mode))
+            if got is None or np.shape(got) != want.shape or not np.allclose(got, want, atol=1e-6):
+                mismatches.append(f"case {case + 1}, {mode} mode: the output differs from the reference")
+                break
+            for key in ("mu", "var"):
+                if not np.allclose(theirs.get(key), mine[key], atol=1e-8):
+                    mismatches.append(f"case {case + 1}, {mode} mode: cache_dict[{key!r}] is not the running average")
+                    break
+    return {"cases": int(request.get("cases", 5)), "mismatches": mismatches[:5]}

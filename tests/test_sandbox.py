@@ -152,3 +152,54 @@ def test_fallback_mode_says_what_is_not_enforced():
         assert weak.run({"op": "exec", "source": "result = 2 ** 10"})["result"] == "1024"
     finally:
         weak.close()
+
+
+BATCHNORM = """
+def forward_batchnorm(Z, gamma, beta, eps, cache_dict, beta_avg, mode):
+    if mode == 'train':
+        mu, var = Z.mean(axis=0), Z.var(axis=0)
+        cache_dict['mu'] = beta_avg * cache_dict['mu'] + (1 - beta_avg) * mu
+        cache_dict['var'] = beta_avg * cache_dict['var'] + (1 - beta_avg) * var
+    else:
+        mu, var = cache_dict['mu'], cache_dict['var']
+    return gamma * (Z - mu) / np.sqrt(var + eps) + beta
+"""
+
+
+@pytest.mark.parametrize("source, verdict, words", [
+    (BATCHNORM, "correct", "both modes"),
+    (BATCHNORM.replace("beta_avg * cache_dict['mu'] + (1 - beta_avg) * mu", "mu"), "incorrect", "running average"),
+    (BATCHNORM.replace("np.sqrt(var + eps)", "np.sqrt(var) + eps"), "incorrect", "output differs"),
+])
+def test_forward_batchnorm_against_the_reference(grade_yaml, source, verdict, words):
+    import textwrap
+
+    body = textwrap.indent(source, "      ")
+    report = grade_yaml(f"set: islr-cnn-hw\nanswers:\n  p11b: |\n{body}\n")
+    r = next(r for r in report.results if r.part == "forward_batchnorm")
+    assert r.verdict == verdict and words in r.feedback
+
+
+MLP = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, {h1}), nn.ReLU(), nn.Linear({h1}, {h2}), nn.ReLU(),
+                                 nn.Linear({h2}, 10))
+    def forward(self, x):
+        return self.net(x)
+"""
+
+
+@pytest.mark.parametrize("qid, h1, h2, verdict, words", [
+    ("2c", 64, 36, "correct", "meets the constraints"),
+    ("2c", 100, 50, "incorrect", "150 hidden units, at most 100"),
+    ("2d", 120, 80, "correct", "2 hidden layers with 200 units"),
+])
+def test_mnist_mlp_constraints(grade_yaml, qid, h1, h2, verdict, words):
+    import textwrap
+
+    body = textwrap.indent(MLP.format(h1=h1, h2=h2), "      ")
+    report = grade_yaml(f"set: dl-principles\nanswers:\n  {qid}:\n    model: |\n{body}\n")
+    r = next(r for r in report.results if r.problem.endswith(qid) and r.part == "model")
+    assert r.verdict == verdict and words in (r.feedback + " ".join(r.notes))

@@ -21,18 +21,36 @@ def parse(raw, part):
         raise InvalidAnswer("expected Python source code (text)")
     if len(raw) > MAX_SOURCE:
         raise InvalidAnswer(f"the code is longer than {MAX_SOURCE:,} characters")
+    _syntax_check(raw)
     return raw
 
 
+def _syntax_check(source: str) -> None:
+    """Parse (never run) the source, so truncated or garbled code is `invalid`
+    with its line, before anything is sent to the sandbox."""
+    import ast
+
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        raise InvalidAnswer(f"the code does not parse (line {exc.lineno}): {exc.msg}; is it complete?") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise InvalidAnswer("the code is too deeply nested or malformed to parse") from None
+
+
 def compare(expected, got, part) -> Outcome:
-    if not isinstance(expected, dict) or "class" not in expected:
+    if not isinstance(expected, dict) or not ("class" in expected or "function" in expected):
         return Outcome(REVIEW, "no reference network for this part yet; for review", decided_by="review")
     from dlcheck import sandbox
 
     box = sandbox.shared()
     note = box.protections.note()
-    result = box.run({"op": "module", "source": got, "class": expected["class"], "args": expected["args"],
-                      "input": expected["input"]})
+    if "function" in expected:
+        result = box.run({"op": "function", "source": got, "function": expected["function"],
+                          "check": expected["check"], "cases": expected.get("cases", 5)})
+    else:
+        result = box.run({"op": "module", "source": got, "class": expected["class"], "args": expected["args"],
+                          "input": expected["input"]})
     if result.get("status") == "timeout":
         return Outcome(TIMEOUT, f"the code did not finish: {result.get('message')}", [note], "sandbox")
     if result.get("status") != "ok":
@@ -40,10 +58,17 @@ def compare(expected, got, part) -> Outcome:
         prefix = "needs something the sandbox does not provide (a download, pretrained weights or a GPU): " \
             if result.get("unavailable") else "the code failed: "
         return Outcome(ERROR, prefix + str(result.get("message")) + where, [note], "sandbox")
+    if "function" in expected:
+        if result["mismatches"]:
+            return Outcome(INCORRECT, "; ".join(result["mismatches"]), [note], "sandbox")
+        return Outcome(CORRECT, f"matches the reference on {result['cases']} random cases in both modes, "
+                                f"running averages included", [note], "sandbox")
     return judge(expected, result, note)
 
 
 def judge(expected: dict, got: dict, note: str) -> Outcome:
+    if "trace" not in expected:
+        return judge_constraints(expected, got, note)
     rows, differences = align(expected["trace"], got["trace"])
     problems = []
     if differences:
@@ -62,6 +87,34 @@ def judge(expected: dict, got: dict, note: str) -> Outcome:
         return Outcome(INCORRECT, "; ".join(problems), notes, "sandbox", details=details)
     return Outcome(CORRECT, f"same layers, shapes and {got['params']:,} parameters as the reference", notes,
                    "sandbox", details=details)
+
+
+def judge_constraints(expected: dict, got: dict, note: str) -> Outcome:
+    """No single reference network: check the output shape and the question's constraints."""
+    limits = expected.get("constraints", {})
+    linear = [row["shape"][-1] for row in got["trace"] if row["type"] == "Linear" and row["shape"]]
+    hidden_units, hidden_layers = sum(linear[:-1]), max(len(linear) - 1, 0)
+    types = {row["type"] for row in got["trace"]}
+    problems = []
+    if got["output_shape"] != expected["output_shape"]:
+        problems.append(f"output shape {got['output_shape']}, expected {expected['output_shape']}")
+    if "max_hidden_units" in limits and hidden_units > limits["max_hidden_units"]:
+        problems.append(f"{hidden_units} hidden units, at most {limits['max_hidden_units']} allowed")
+    if "hidden_units" in limits and hidden_units != limits["hidden_units"]:
+        problems.append(f"{hidden_units} hidden units, the question asks for {limits['hidden_units']}")
+    if "min_hidden_layers" in limits and hidden_layers < limits["min_hidden_layers"]:
+        problems.append(f"{hidden_layers} hidden layers, at least {limits['min_hidden_layers']} required")
+    for required in limits.get("required_layers", []):
+        if not any(required in t for t in types):
+            problems.append(f"no {required} layer")
+    if "max_params" in limits and got["params"] >= limits["max_params"]:
+        problems.append(f"{got['params']:,} parameters, fewer than {limits['max_params']:,} required")
+    if got["no_grad"]:
+        problems.append(f"parameters that get no gradient: {', '.join(got['no_grad'][:5])}")
+    summary = f"{got['params']:,} parameters, {hidden_layers} hidden layers with {hidden_units} units"
+    if problems:
+        return Outcome(INCORRECT, "; ".join(problems), [note, summary], "sandbox")
+    return Outcome(CORRECT, f"meets the constraints ({summary})", [note], "sandbox")
 
 
 def _key(row: dict) -> tuple:
@@ -100,6 +153,11 @@ def describe(row: dict | None) -> str:
 
 
 def show(value) -> str:
+    if isinstance(value, dict) and "function" in value:
+        return f"{value['function']}(…), checked against the reference on random inputs"
+    if isinstance(value, dict) and "constraints" in value:
+        rules = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value["constraints"].items())
+        return f"any network: {value['input']} → {value['output_shape']}; {rules}"
     if isinstance(value, dict) and "class" in value:
         args = ", ".join(f"{k}={v}" for k, v in value["args"].items())
         return f"{value['class']}({args}): {value['params']:,} parameters → {value['output_shape']}"
