@@ -47,15 +47,15 @@ class Protections:
 
 
 ALWAYS = ["separate process", "fresh working directory", "CPU and wall-clock limits", "memory watchdog",
-          "1 thread", "scrubbed environment"]
+          "1 thread", "scrubbed environment", "never root (nobody)"]
 
 
 def bubblewrap() -> str | None:
     path = shutil.which("bwrap")
     if not path:
         return None
-    probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"],
-                           capture_output=True, timeout=10)
+    probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-all", "--unshare-user", "--uid", "65534",
+                            "--cap-drop", "ALL", "--die-with-parent", "true"], capture_output=True, timeout=10)
     return path if probe.returncode == 0 else None
 
 
@@ -74,9 +74,11 @@ class Sandbox:
         worker = [sys.executable, "-m", "dlcheck.sandbox_worker", json.dumps(self.limits.__dict__)]
         if bwrap:
             self.protections = Protections("bubblewrap", ALWAYS + ["no network", "read-only file system",
-                                                                   "private /tmp", "own PID namespace"])
+                                                                   "private /tmp", "own PID namespace",
+                                                                   "unprivileged user, no capabilities"])
             command = [bwrap, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc",
-                       "--unshare-all", "--die-with-parent", "--new-session", "--chdir", "/tmp"] + worker
+                       "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
+                       "--die-with-parent", "--new-session", "--chdir", "/tmp"] + worker
             env, cwd = _environment("/tmp"), "/"
         else:
             self.protections = Protections("process limits only", ALWAYS,

@@ -19,6 +19,7 @@ import torch  # warm: imported once, shared by every forked child
 from dlcheck import sandbox_checks
 
 torch.set_num_threads(1)
+NOBODY = 65534
 
 
 def main() -> None:
@@ -48,7 +49,13 @@ def _child(request, limits, write_fd):
     status = 0
     try:
         os.setsid()
-        os.chdir(tempfile.mkdtemp(prefix="check-"))
+        workdir = tempfile.mkdtemp(prefix="check-")
+        if os.getuid() == 0:  # never run submitted code as root: become nobody
+            os.chown(workdir, NOBODY, NOBODY)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+        os.chdir(workdir)
         cpu = int(limits["cpu_seconds"])
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         try:
