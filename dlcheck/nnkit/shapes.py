@@ -49,3 +49,11 @@ def keeping_settings(kernel: int, stride: int, steps: list[tuple[str, int, int]]
         if ok:
             found.append({"conv_padding": p, "convt_padding": q, "convt_output_padding": op})
     return found
+
+
+def pooled(matrices: list, mode: str, size: int = 2) -> list:
+    """size×size pooling with stride `size` of each matrix (torch pools)."""
+    import torch.nn.functional as F
+
+    pool = F.avg_pool2d if mode == "average" else F.max_pool2d
+    return [pool(torch.tensor(m, dtype=torch.float64)[None, None], size, size)[0, 0].tolist() for m in matrices]

@@ -32,3 +32,14 @@ def reference_summary(model: nn.Module, input_shape: list, cls: str, args: dict)
     rows, out = trace(model.eval(), torch.zeros(*input_shape))
     return {"class": cls, "args": args, "input": list(input_shape), "trace": rows,
             "output_shape": list(out.shape[1:]), "params": sum(p.numel() for p in model.parameters())}
+
+
+def constraints_reference(given: dict) -> dict:
+    """The reference of a `code` part with no single right network: the input,
+    the output shape and the question's constraints, all read from the spec."""
+    from dlcheck.reference import Reference
+
+    return {"model": Reference({"class": None, "args": {}, "input": given["input"], "output_shape": given["output"],
+                                "constraints": given["constraints"]},
+                               [f"input {given['input']} → output {given['output']}; "
+                                f"constraints {given['constraints'] or 'none beyond the shapes'}"])}
