@@ -47,15 +47,15 @@ class Protections:
 
 
 ALWAYS = ["separate process", "fresh working directory", "CPU and wall-clock limits", "memory watchdog",
-          "1 thread", "scrubbed environment", "never root (nobody)"]
+          "1 thread", "scrubbed environment"]
 
 
 def bubblewrap() -> str | None:
     path = shutil.which("bwrap")
     if not path:
         return None
-    probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-all", "--unshare-user", "--uid", "65534",
-                            "--cap-drop", "ALL", "--die-with-parent", "true"], capture_output=True, timeout=10)
+    probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-all", "--cap-drop", "ALL",
+                            "--die-with-parent", "true"], capture_output=True, timeout=10)
     return path if probe.returncode == 0 else None
 
 
@@ -71,17 +71,24 @@ class Sandbox:
         self.lock = threading.Lock()
         self.workdir = tempfile.mkdtemp(prefix="dlcheck-sandbox-")
         bwrap = bubblewrap() if isolate else None
-        worker = [sys.executable, "-m", "dlcheck.sandbox_worker", json.dumps(self.limits.__dict__)]
+        worker_limits = dict(self.limits.__dict__, drop_to_nobody=not bwrap)
+        worker = [sys.executable, "-m", "dlcheck.sandbox_worker", json.dumps(worker_limits)]
         if bwrap:
             self.protections = Protections("bubblewrap", ALWAYS + ["no network", "read-only file system",
                                                                    "private /tmp", "own PID namespace",
-                                                                   "unprivileged user, no capabilities"])
-            command = [bwrap, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc",
-                       "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
-                       "--die-with-parent", "--new-session", "--chdir", "/tmp"] + worker
+                                                                   "no capabilities"])
+            # the package and the interpreter's prefix stay visible (read-only) even when they
+            # live under /tmp, which the sandbox replaces with its own empty tmpfs
+            keep = sorted({PACKAGE_PARENT, sys.prefix, str(Path(sys.executable).resolve().parent.parent)})
+            command = [bwrap, "--ro-bind", "/", "/", "--tmpfs", "/tmp"]
+            for path in keep:
+                command += ["--ro-bind", path, path]
+            command += ["--dev", "/dev", "--proc", "/proc", "--unshare-all", "--cap-drop", "ALL",
+                        "--die-with-parent", "--new-session", "--chdir", "/tmp"] + worker
             env, cwd = _environment("/tmp"), "/"
         else:
-            self.protections = Protections("process limits only", ALWAYS,
+            enforced = ALWAYS + (["runs as nobody"] if os.getuid() == 0 else [])
+            self.protections = Protections("process limits only", enforced,
                                            ["network isolation", "read-only file system", "PID namespace"])
             command, env, cwd = worker, _environment(self.workdir), self.workdir
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

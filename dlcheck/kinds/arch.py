@@ -32,7 +32,7 @@ def _stack(item, index: int) -> list[int]:
         raise InvalidAnswer(f"stack {index}: expected 1 to {MAX_LAYERS} kernel sizes")
     kernels = []
     for k in item:
-        if isinstance(k, bool) or not str(k).isdigit() or not 1 <= int(k) <= MAX_KERNEL:
+        if isinstance(k, bool) or not re.fullmatch(r"[0-9]{1,3}", str(k)) or not 1 <= int(k) <= MAX_KERNEL:
             raise InvalidAnswer(f"stack {index}: kernel size {k!r} is not a whole number from 1 to {MAX_KERNEL}")
         kernels.append(int(k))
     return kernels
