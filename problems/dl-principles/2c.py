@@ -1,10 +1,5 @@
-"""dl-principles: an MNIST network checked against the question's constraints.
-
-There is no single reference network: the submitted class runs in the sandbox
-on a (2, 1, 28, 28) batch and must give 10 outputs, meet the stated limits
-(hidden units = outputs of every Linear but the last) and pass gradients to
-every parameter. The claimed accuracy needs a training run with the data set,
-which this release leaves to the reviewer."""
+"""dl-principles 2c: an MNIST MLP with at most 100 hidden units, run in the sandbox and checked against those limits
+(no single reference network; the claimed accuracy is for the reviewer)."""
 from dlcheck.nnkit.trace import constraints_reference
 
 
