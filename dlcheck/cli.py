@@ -167,6 +167,42 @@ def equiv(
     renderer(fmt.value).render_equivalence(first, second, result, sys.stdout)
 
 
+@app.command("import")
+def import_writeup(
+    writeup: str = typer.Argument(..., metavar="WRITEUP", help="A markdown write-up (an LLM's answers, a student's)."),
+    set_name: str = typer.Option(..., "--set", metavar="SET", help="The problem set it answers."),
+    output: str = typer.Option("-", "--output", "-o", metavar="FILE", help="Submission file to write (- for stdout)."),
+):
+    """Turn a markdown write-up into a gradable submission (sections -> traces)."""
+    from pathlib import Path
+
+    from dlcheck.errors import UnknownProblem, did_you_mean
+    from dlcheck.trace.importer import import_writeup as run_import, to_yaml
+
+    def body():
+        bank = _bank()
+        if not bank.has_set(set_name):
+            raise UnknownProblem(f"unknown problem set {set_name!r}{did_you_mean(set_name, bank.sets())}")
+        path = Path(writeup)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            _fail(f"{writeup}: cannot read: {exc.strerror}", EXIT_BAD_INPUT)
+        imported = run_import(text, set_name, bank)
+        document = to_yaml(imported, path.name)
+        if output == "-":
+            sys.stdout.write(document)
+        else:
+            Path(output).write_text(document, encoding="utf-8")
+        extracted = sum(len(s.answers) for s in imported.mapped)
+        sys.stderr.write(f"dlcheck import: {len(imported.mapped)} sections mapped to {set_name} problems, "
+                         f"{extracted} answers extracted (check them), {len(imported.unmapped)} unmapped"
+                         + "".join(f"\n  unmapped, line {s.line}: {' '.join(s.heading.split())[:60]}"
+                                   for s in imported.unmapped) + "\n")
+
+    _guarded(body)
+
+
 @app.command()
 def check(
     answers: Optional[str] = typer.Option(None, "--answers", metavar="DIR",

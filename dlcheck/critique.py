@@ -24,7 +24,9 @@ def problem_verdict(results) -> str | None:
     return CORRECT
 
 
-def audit(problem_id: str, critique, answer_results, critic_answer_results) -> CritiqueResult:
+def audit(problem_id: str, critique, answer_results, critic_answer_results, working=None) -> CritiqueResult:
+    """`working`: the trace audit of the answer, when it came with working; a
+    wrong step in it decides a critique that the final answer alone cannot."""
     actual = problem_verdict(answer_results)
     critic_answer = problem_verdict(critic_answer_results) if critic_answer_results else None
     if critic_answer_results and critic_answer is None and any(r.verdict in _WRONG for r in critic_answer_results):
@@ -41,6 +43,14 @@ def audit(problem_id: str, critique, answer_results, critic_answer_results) -> C
             result.flags.append(f"the reviewer called {what} correct")
         elif critique.verdict == INCORRECT and actual == CORRECT:
             result.flags.append("the reviewer called a correct answer wrong")
+    wrong_step = working.earliest_wrong if working is not None else None
+    if wrong_step is not None and critique.verdict is not None:
+        step = f"line {wrong_step.line}: {wrong_step.text} ({wrong_step.reason})"
+        if critique.verdict == CORRECT:
+            result.critique_right, result.reason = False, ""
+            result.flags.append(f"the reviewer called working with a wrong step correct: {step}")
+        elif actual is None:
+            result.critique_right, result.reason = True, ""
     if critic_answer in (INCORRECT, PARTIAL):
         too = " too" if actual in (INCORRECT, PARTIAL) else ""
         wrong = "; ".join(f"{r.part} = {r.got} (expected {r.expected})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from dlcheck import kinds
-from dlcheck.critique import audit
+from dlcheck.critique import audit, problem_verdict
 from dlcheck.errors import DlcheckError, Issue
 from dlcheck.kinds._numeric import Num
 from dlcheck.reference import Reference, memoized, references, solver_check
@@ -53,13 +53,42 @@ class Grader:
         results = [self.judge(problem, part, answers.get(name), refs)
                    for name, part in problem.parts.items()
                    if name in answers or not part.optional]
+        working = None
         if entry and entry.trace:
             self._note_trace_flaws(problem, entry.trace, results)
+            working = self._audit_working(problem, entry, refs, results)
+            if working.steps:
+                report.traces.append(working)
         report.results.extend(results)
         if entry and entry.critique:
             critic = [self.judge(problem, problem.parts[name], raw, refs)
                       for name, raw in entry.critique.parts.items()]
-            report.critiques.append(audit(pid, entry.critique, results, critic))
+            report.critiques.append(audit(pid, entry.critique, results, critic, working))
+
+    def _audit_working(self, problem, entry, refs, results):
+        """The trace audit (memoised on disk: the same working is checked once)."""
+        from dlcheck.reference import memoized_json, working_values
+        from dlcheck.trace import TraceAudit, audit_trace, steps_from_json
+
+        def run():
+            simulate = (lambda settings: working_values(problem, self.bank, settings, self.use_cache))
+            try:
+                found = audit_trace(problem, entry.trace, refs, simulate=simulate)
+            except Exception as exc:  # a checker bug costs the audit, never the report
+                return {"steps": [], "truncated": False, "error": f"{type(exc).__name__}: {exc}"}
+            return {"steps": [s.to_json() for s in found.steps], "truncated": found.truncated}
+
+        data = memoized_json(problem, ("trace", entry.trace), run, self.use_cache)
+        steps = steps_from_json(data.get("steps", []))
+        offset = entry.trace_line - 1 if entry.trace_line else 0
+        for step in steps:
+            step.line += offset
+        found = TraceAudit(problem.full_id, steps, problem_verdict(results), data.get("truncated", False))
+        if steps:
+            summary = found.summary()
+            for result in results:
+                result.details["reasoning"] = summary
+        return found
 
     @staticmethod
     def _note_trace_flaws(problem, trace: str, results) -> None:

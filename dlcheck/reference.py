@@ -36,16 +36,20 @@ class Reference:
     value: object
     steps: list = field(default_factory=list)
     rules: dict = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)   # intermediate results working may state: {"w_1": "w0 − …"}
 
     def to_json(self) -> dict:
-        return {"value": jsonable(self.value), "steps": [str(s) for s in self.steps],
-                "rules": {k: jsonable(v) for k, v in self.rules.items()}}
+        out = {"value": jsonable(self.value), "steps": [str(s) for s in self.steps],
+               "rules": {k: jsonable(v) for k, v in self.rules.items()}}
+        if self.facts:
+            out["facts"] = {k: jsonable(v) for k, v in self.facts.items()}
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> "Reference":
         if not isinstance(data, dict) or "value" not in data or not isinstance(data.get("steps"), list):
             raise ValueError("not a reference")
-        return cls(data["value"], list(data["steps"]), dict(data.get("rules") or {}))
+        return cls(data["value"], list(data["steps"]), dict(data.get("rules") or {}), dict(data.get("facts") or {}))
 
 
 def jsonable(value):
@@ -138,19 +142,33 @@ def memoized(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True
     """An expensive, deterministic judgement (a simulation, a symbolic comparison)
     stored on disk under the problem's key plus `parts`, so a warm grade repeats none.
     Timeouts are not stored: the next run may have more time."""
+    stored = memoized_json(problem, parts, lambda: compute().to_json(), use_cache,
+                           keep=lambda data: data.get("verdict") != "timeout")
+    return Outcome.from_json(stored)
+
+
+def memoized_json(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True, keep=lambda data: True):
+    """compute() -> a JSON value, stored on disk under the problem's key plus `parts`."""
     key = digest(problem_key(problem), *(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str) for p in parts))
     path = cache_dir() / f"v{CACHE_FORMAT}" / "checks" / f"{key[:40]}.json"
     if use_cache:
         data = read_json(path)
-        if isinstance(data, dict) and data.get("key") == key:
-            try:
-                return Outcome.from_json(data.get("outcome"))
-            except ValueError:
-                pass
-    outcome = compute()
-    if use_cache and outcome.verdict != "timeout":
-        write_json_atomic(path, {"key": key, "outcome": outcome.to_json()})
-    return outcome
+        if isinstance(data, dict) and data.get("key") == key and "value" in data:
+            return data["value"]
+    value = jsonable(compute())
+    if use_cache and keep(value):
+        write_json_atomic(path, {"key": key, "value": value})
+    return value
+
+
+def working_values(problem: ProblemSpec, bank, settings: dict, use_cache: bool = True) -> dict:
+    """The solver's `working(given, settings)`: values a derivation states for
+    the settings it chose (RMSProp iterates for its η, β, ε), memoised."""
+    def run():
+        working = getattr(bank.solver(problem), "working", None)
+        return working(dict(problem.given), dict(settings)) if working else {}
+
+    return memoized_json(problem, ("working", settings), run, use_cache)
 
 
 def solver_check(problem: ProblemSpec, bank, part_name: str, answer, reference: Reference,

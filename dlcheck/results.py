@@ -74,6 +74,7 @@ class Report:
     errors: list = field(default_factory=list)        # [Issue]
     warnings: list = field(default_factory=list)      # [Issue]
     titles: dict = field(default_factory=dict)        # problem id -> title
+    traces: list = field(default_factory=list)        # [TraceAudit], one per answer with working
 
     @property
     def score(self) -> float:
@@ -97,6 +98,7 @@ class Report:
             "results": [r.to_json() for r in self.results],
             "critiques": [c.to_json() for c in checked],
             "critiques_unchecked": [c.to_json() for c in self.critiques if not c.checked],
+            "traces": [t.to_json() for t in self.traces],
             "errors": [e.to_json() for e in self.errors],
             "warnings": [w.to_json() for w in self.warnings],
         }

@@ -84,6 +84,8 @@ class ProblemSpec:
     conventions: list = field(default_factory=list)
     path: Path | None = None
     solver_path: Path | None = None
+    trace_math: object = None                       # MathContext for working: the problem's + trace symbols
+    trace_answers: dict = field(default_factory=dict)   # name in working -> the part whose answer it states
 
     @property
     def full_id(self) -> str:
@@ -96,7 +98,8 @@ class ProblemSpec:
 
 # --- schema -------------------------------------------------------------
 
-TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims"}
+TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims", "trace"}
+TRACE_KEYS = {"symbols", "answers"}
 PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
              "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged", "trace_flaws"}
 SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
@@ -172,6 +175,7 @@ def load_spec(path: Path, set_name: str) -> ProblemSpec:
     math = _load_math(top)
     for part in parts.values():
         part.math = math
+    trace_math, trace_answers = _load_trace(top, math, parts)
     solver = path.with_suffix(".py")
     return ProblemSpec(
         set=set_name,
@@ -183,6 +187,8 @@ def load_spec(path: Path, set_name: str) -> ProblemSpec:
         conventions=top.get("conventions", list, []),
         path=path,
         solver_path=solver if solver.exists() else None,
+        trace_math=trace_math,
+        trace_answers=trace_answers,
     )
 
 
@@ -265,11 +271,25 @@ def _load_math(top: _Reader):
     """The problem's symbols (shapes, assumptions), aliases and sample sizes."""
     if not any(k in top.entries for k in ("symbols", "aliases", "dims")):
         return None
-    from dlcheck.mathexpr.context import MathContext, SymbolInfo
+    from dlcheck.mathexpr.context import MathContext
+    from dlcheck.mathexpr.lexer import canonical_name
+
+    symbols = _load_symbols(top.sub("symbols"))
+    aliases = {canonical_name(k): str(v) for k, v in top.get("aliases", dict, {}).items()}
+    dims = {}
+    for dim, bounds in top.get("dims", dict, {}).items():
+        if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int) for b in bounds)
+                and 1 <= bounds[0] <= bounds[1] <= 64):
+            top.fail(f"key 'dims.{dim}': expected [low, high] sizes between 1 and 64", top.entries["dims"][1])
+        dims[str(dim)] = tuple(bounds)
+    return MathContext(symbols, aliases, dims)
+
+
+def _load_symbols(reader: "_Reader | None") -> dict:
+    from dlcheck.mathexpr.context import SymbolInfo
     from dlcheck.mathexpr.lexer import canonical_name
 
     symbols = {}
-    reader = top.sub("symbols")
     for raw_name in (reader.entries if reader else {}):
         sr = reader.sub(raw_name)
         sr.only(SYMBOL_KEYS)
@@ -279,11 +299,31 @@ def _load_math(top: _Reader):
         name = canonical_name(raw_name)
         symbols[name] = SymbolInfo(name, tuple(shape), sr.get("positive", bool, False),
                                    sr.get("integer", bool, False), sr.get("nonzero", bool, False))
-    aliases = {canonical_name(k): str(v) for k, v in top.get("aliases", dict, {}).items()}
-    dims = {}
-    for dim, bounds in top.get("dims", dict, {}).items():
-        if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, int) for b in bounds)
-                and 1 <= bounds[0] <= bounds[1] <= 64):
-            top.fail(f"key 'dims.{dim}': expected [low, high] sizes between 1 and 64", top.entries["dims"][1])
-        dims[str(dim)] = tuple(bounds)
-    return MathContext(symbols, aliases, dims)
+    return symbols
+
+
+def _load_trace(top: _Reader, math, parts: dict):
+    """How working is read: the letters it may use beyond the problem's symbols
+    (undeclared single letters are free scalars), and the names that state a
+    part's answer (`w_star: min_norm_solution`); expression parts' `lhs` names
+    count too."""
+    from dlcheck.mathexpr.context import MathContext
+    from dlcheck.mathexpr.lexer import canonical_name
+
+    reader = top.sub("trace")
+    if reader is not None:
+        reader.only(TRACE_KEYS)
+    extra = _load_symbols(reader.sub("symbols")) if reader else {}
+    base = math or MathContext()
+    ctx = MathContext({**base.symbols, **extra}, dict(base.aliases), dict(base.dims), (), True)
+    answers = {}
+    for part in parts.values():
+        for name in part.lhs:
+            key = canonical_name(name)
+            answers[key] = None if key in answers and answers[key] != part.name else part.name
+    for name, part_name in (reader.get("answers", dict, {}) if reader else {}).items():
+        if part_name not in parts:
+            reader.fail(f"key 'trace.answers.{name}': unknown part {part_name!r}"
+                        f"{did_you_mean(str(part_name), list(parts))}", reader.entries["answers"][1])
+        answers[canonical_name(str(name))] = part_name
+    return ctx, {k: v for k, v in answers.items() if v is not None}

@@ -43,6 +43,7 @@ class Entry:
     line: int
     parts: dict = field(default_factory=dict)   # part name -> Raw
     trace: str | None = None
+    trace_line: int = 0                          # file line of the trace's first line
     critique: Critique | None = None
 
 
@@ -151,6 +152,7 @@ class _Reader:
             parts = {t: v for t, _, v in mapping_items(value_node)}
             answer_node = parts.get("answer")
             entry.trace = self._text(parts.get("trace"), f"{pid} trace")
+            entry.trace_line = _first_text_line(parts.get("trace"))
             entry.critique = self._critique(parts.get("critique"), problem, pid)
         if answer_node is not None:
             entry.parts = self._parts(answer_node, problem, pid)
@@ -253,3 +255,11 @@ class _Reader:
         self.error(f"{pid} critique", f"critique verdict {text!r} is not one of "
                                       f"{', '.join(CRITIQUE_VERDICTS)}{did_you_mean(word, CRITIQUE_VERDICTS)}", node)
         return None
+
+
+def _first_text_line(node) -> int:
+    """The file line of a scalar's first text line: a block scalar (`|`, `>`)
+    starts on the line after its indicator."""
+    if node is None:
+        return 0
+    return line_of(node) + (1 if getattr(node, "style", None) in ("|", ">") else 0)

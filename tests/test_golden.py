@@ -34,3 +34,21 @@ def test_verdicts_match_expected(path: Path, bank):
         assert got.critique_right == want["critique_right"], key
         if "critique_answer_verdict" in want:
             assert got.critique_answer_verdict == want["critique_answer_verdict"], key
+
+
+@pytest.mark.parametrize("path", SUBMISSIONS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_trace_audits_match_expected(path: Path, bank):
+    """The earliest wrong step of each trace (file line), where the expected file lists traces;
+    answers without a `traces` entry must have no wrong step at all (no false alarms)."""
+    expected = yaml.safe_load(path.with_suffix(".expected.yaml").read_text(encoding="utf-8"))
+    want = {str(k): v for k, v in (expected.get("traces") or {}).items()}
+    report = Grader(bank).grade(load_submission(path, bank))
+    got = {t.problem.split("/", 1)[1]: t for t in report.traces}
+    for key, audit in got.items():
+        wrong = audit.earliest_wrong.line if audit.earliest_wrong else None
+        if key in want:
+            assert wrong == want[key]["earliest_wrong"], (key, audit.earliest_wrong)
+            assert audit.final_answer == want[key]["final_answer"], key
+        else:
+            assert wrong is None, (key, audit.earliest_wrong)
+    assert set(want) <= set(got), f"no audit for {sorted(set(want) - set(got))}"

@@ -30,6 +30,7 @@ def render_report(report, out) -> None:
     author = f" · {report.author}" if report.author else ""
     console.print(Text.assemble(("dlcheck ", "bold"), (report.submission, "bold cyan"), (author, "")))
     critiques = {c.problem: c for c in report.critiques}
+    traces = {t.problem: t for t in report.traces}
     unanswered = []
     for pid, rows in groupby(report.results, key=lambda r: r.problem):
         rows = list(rows)
@@ -40,6 +41,8 @@ def render_report(report, out) -> None:
         for r in rows:
             if r.details.get("diff") and r.verdict != "correct":
                 console.print(_diff_table(r))
+        if pid in traces:
+            console.print(_working_line(traces[pid]))
         if pid in critiques:
             console.print(_critique_line(critiques[pid]))
     if unanswered:
@@ -82,6 +85,30 @@ def _diff_table(result) -> Table:
         table.add_row(Text(mark, style=style), Text(row["reference"], style=style if row["status"] != "extra" else ""),
                       Text(row["submitted"], style=style))
     return table
+
+
+def _working_line(audit) -> Text:
+    """final answer ✓/✗, reasoning ✓/✗, the tally and the earliest wrong step."""
+    marks = {"correct": "✓", "partial": "½", "incorrect": "✗", None: "?"}
+    final = marks.get(audit.final_answer, "?")
+    reasoning = {True: "✓", False: "✗", None: "?"}[audit.reasoning_ok]
+    counts = audit.counts
+    flawed = audit.final_answer == "correct" and audit.reasoning_ok is False
+    text = Text(f"  working: final answer {final}, reasoning {reasoning}", style="bold red" if flawed else "bold")
+    if flawed:
+        text.append("  (right answer, flawed reasoning)", style="bold red")
+    text.append(f"  · {counts['ok']} ok, {counts['wrong']} wrong, {counts['undecided']} undecided, "
+                f"{counts['given']} definitions", style="dim")
+    wrong = audit.earliest_wrong
+    if wrong is not None:
+        text.append(f"\n  ✗ earliest wrong step, line {wrong.line}: ", style="red")
+        text.append(wrong.text[:120])
+        text.append(f"\n    {wrong.reason}", style="red")
+    undecided = audit.undecided
+    if undecided:
+        lines = ", ".join(str(s.line) for s in undecided[:12]) + (" …" if len(undecided) > 12 else "")
+        text.append(f"\n    undecided (not read or no reference): line {lines}", style="dim")
+    return text
 
 
 def _critique_line(c) -> Text:

@@ -8,7 +8,9 @@ Worked solution.
    iterate leaves the row space and lands on the line 2w₁ + w₂ = 2 elsewhere.
    We simulate it (float64, torch) and compare where it stops with w*.
 3. A submitted counterexample is simulated with its own (η, β, ε): it is a
-   counterexample only if RMSProp really reaches zero loss away from w*."""
+   counterexample only if RMSProp really reaches zero loss away from w*.
+4. Working that lists iterates w1, w2, … for some (η, β, ε) is re-run with
+   them (`working`), so a miscomputed iterate is found."""
 import math
 
 import torch
@@ -54,6 +56,27 @@ def rmsprop(X, t, eta, beta, eps, steps):
             return {"w": w, "loss": current, "steps": step, "first": first, "converged": True}
     final = loss(X, t, w)
     return {"w": w, "loss": final, "steps": steps, "first": first, "converged": final < ZERO_LOSS}
+
+
+def iterates(X, t, eta, beta, eps, count):
+    """w_1 … w_count of RMSProp from w0 = 0, as the working numbers them."""
+    n = X.shape[0]
+    w, v, out = torch.zeros(X.shape[1], dtype=torch.float64), torch.zeros(X.shape[1], dtype=torch.float64), {}
+    for step in range(1, count + 1):
+        g = (2 / n) * X.T @ (X @ w - t)
+        v = beta * v + (1 - beta) * g * g
+        w = w - eta * g / (v.sqrt() + eps)
+        out[f"w_{step}"] = w.tolist()
+    return out
+
+
+def working(given, settings):
+    """The iterates for the (η, β, ε) a derivation states; nothing without all three."""
+    eps = settings.get("epsilon", settings.get("eps"))
+    if not all(isinstance(settings.get(k), float) for k in ("eta", "beta")) or not isinstance(eps, float):
+        return {}
+    X, t = problem(given)
+    return iterates(X, t, settings["eta"], settings["beta"], eps, 20)
 
 
 def fmt(w) -> str:

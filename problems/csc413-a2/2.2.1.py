@@ -14,8 +14,9 @@ def solve(given):
     gradient = lr.in_terms_of_a(lr.gradient(lr.loss(lr.w0)))
     residual = lr.a - lr.eta * lr.X * gradient      # X w1 − t = (X w0 − t) − η X ∇L(w0)
     loss = f"(1/n)·‖{written(residual)}‖²"
+    w1 = lr.w0 - lr.eta * gradient
     return {
-        "loss": Reference(loss, [
+        "loss": Reference(loss, facts={"w_1": written(w1)}, steps=[
             f"∇L(w0) = {written(gradient)}   (a = Xw0 − t)",
             f"w1 = w0 − η∇L(w0), so Xw1 − t = a − ηX∇L(w0) = {written(residual)}",
             f"L1 = (1/n)‖Xw1 − t‖² = {loss}",

@@ -13,6 +13,7 @@ from dlcheck.symkit import as_norms, linear_regression, terms, written
 def solve(given):
     lr = linear_regression()
     gradient = lr.in_terms_of_a(lr.gradient(lr.loss(lr.w0)))
+    w1 = lr.w0 - lr.eta * gradient
     residual = lr.a - lr.eta * lr.X * gradient
     coefficients = terms(residual.T * residual)              # {aᵀa: 1, aᵀXXᵀa: −4η/n, …}
     norms = as_norms(coefficients)                            # aᵀXXᵀa -> ‖Xᵀa‖², …
@@ -22,7 +23,7 @@ def solve(given):
     eta_star = sp.simplify(stationary[0])
     curvature = sp.simplify(sp.diff(loss, lr.eta, 2))
     return {
-        "eta": Reference(written(eta_star), [
+        "eta": Reference(written(eta_star), facts={"w_1": written(w1), "L_1": written(loss)}, steps=[
             f"L1(η) = {written(loss)}",
             f"dL1/dη = {written(sp.diff(loss, lr.eta))} = 0",
             f"η* = {written(eta_star)}; d²L1/dη² = {written(curvature)} > 0, so it is the minimum",
