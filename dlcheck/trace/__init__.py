@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dlcheck.trace.audit import GIVEN, OK, UNDECIDED, WRONG, Auditor, StepCheck  # noqa: F401
-from dlcheck.trace.extract import extract
+from dlcheck.trace.steps import GIVEN, OK, UNDECIDED, WRONG, StepCheck, steps_from_json  # noqa: F401
 
 
 @dataclass
@@ -59,12 +58,10 @@ class TraceAudit:
 def audit_trace(problem, trace: str, refs: dict, final_answer: str | None = None, simulate=None,
                 line_offset: int = 0) -> TraceAudit:
     """Check a problem's working. `line_offset` turns trace lines into file lines."""
+    from dlcheck.trace.audit import Auditor
+    from dlcheck.trace.extract import extract
+
     extracted = extract(trace)
     steps = Auditor(problem, refs, simulate).run(extracted, line_offset)
     return TraceAudit(problem.full_id, steps, final_answer, extracted.truncated)
 
-
-def steps_from_json(data: list) -> list:
-    """StepChecks back from their JSON (the memoised audit)."""
-    return [StepCheck(d["line"], d["text"], d["status"], d["reason"], list(d.get("symbols", [])),
-                      list(d.get("relations", [])), d.get("counterexample")) for d in data]

@@ -28,7 +28,7 @@ from dlcheck.trace import numeric
 from dlcheck.trace.extract import Extracted
 from dlcheck.trace.sides import Side, read_side, substitute_aliases
 
-OK, WRONG, UNDECIDED, GIVEN = "ok", "wrong", "undecided", "given"
+from dlcheck.trace.steps import GIVEN, OK, UNDECIDED, WRONG, StepCheck
 _RANK = {WRONG: 3, UNDECIDED: 2, OK: 1, GIVEN: 0}
 # an operator right after an operator, or a minus standing alone after × or "(" (a symbol lost in OCR)
 _GARBLED = re.compile(r"(?:\\times|\\cdot|[-+*/])\s*(?:\\times|\\cdot|[+*/])|(?:\\times|\()\s+-\s")
@@ -39,25 +39,6 @@ class Judgement:
     status: str
     reason: str = ""
     counterexample: dict | None = None
-
-
-@dataclass
-class StepCheck:
-    line: int
-    text: str
-    status: str
-    reason: str
-    symbols: list = field(default_factory=list)
-    relations: list = field(default_factory=list)     # [{left, right, status, reason}]
-    counterexample: dict | None = None
-    context: str = ""
-
-    def to_json(self) -> dict:
-        out = {"line": self.line, "text": self.text, "status": self.status, "reason": self.reason,
-               "symbols": self.symbols, "relations": self.relations}
-        if self.counterexample:
-            out["counterexample"] = self.counterexample
-        return out
 
 
 @dataclass
