@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_equiv.py
 	$(BIN)/python bench/bench_sandbox.py
 	$(BIN)/python bench/bench_trace.py
+	$(BIN)/python bench/bench_batch.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

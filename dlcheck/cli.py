@@ -27,6 +27,16 @@ class Format(str, Enum):
     json = "json"
 
 
+class GradeFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+    csv = "csv"
+    junit = "junit"
+    gradescope = "gradescope"
+    md = "md"
+    html = "html"
+
+
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_FAIL_UNDER = 0, 1, 2, 3
 
 
@@ -113,7 +123,7 @@ def solve(
 @app.command()
 def grade(
     file: str = typer.Argument(..., metavar="FILE", help="A submission YAML file."),
-    fmt: Format = typer.Option(Format.rich, "--format", "-f", help="Output format."),
+    fmt: GradeFormat = typer.Option(GradeFormat.rich, "--format", "-f", help="Output format."),
     fail_under: Optional[float] = typer.Option(None, "--fail-under", metavar="X",
                                                help="Exit 3 when the score is below X (for CI)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Derive references again; ignore the cache."),
@@ -165,6 +175,37 @@ def equiv(
             _fail(f"cannot read {label}: {exc.pointed()}", EXIT_BAD_INPUT)
     result = _guarded(lambda: check_texts(first, second, ctx))
     renderer(fmt.value).render_equivalence(first, second, result, sys.stdout)
+
+
+@app.command()
+def batch(
+    paths: list[str] = typer.Argument(..., metavar="PATH...", help="Submission files, directories or globs."),
+    out: str = typer.Option(..., "--out", "-o", metavar="DIR", help="Where results and outputs go."),
+    jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", help="Worker processes (default: CPU count)."),
+    formats: str = typer.Option("csv,junit,gradescope,md,html", "--format", "-f", metavar="LIST",
+                                help="Outputs: csv, junit, gradescope, md, html (comma-separated)."),
+    resume: bool = typer.Option(False, "--resume", help="Skip submissions whose result is newer than the file."),
+    shard_spec: Optional[str] = typer.Option(None, "--shard", metavar="i/N",
+                                             help="Grade only the i-th of N deterministic shares (CI matrix)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Derive references again; ignore the cache."),
+):
+    """Grade a whole class in parallel: one result per submission, gradebook, JUnit, Gradescope, summary."""
+    from dlcheck.batchcli import run_batch
+
+    _guarded(lambda: run_batch(paths, out, jobs, formats, resume, shard_spec, not no_cache))
+
+
+@app.command()
+def merge(
+    shards: list[str] = typer.Argument(..., metavar="DIR...", help="Output folders of `dlcheck batch --shard`."),
+    out: str = typer.Option(..., "--out", "-o", metavar="DIR", help="Where the merged outputs go."),
+    formats: str = typer.Option("csv,junit,gradescope,md,html", "--format", "-f", metavar="LIST",
+                                help="Outputs: csv, junit, gradescope, md, html (comma-separated)."),
+):
+    """Combine sharded batch outputs into the files an unsharded run writes."""
+    from dlcheck.batchcli import run_merge
+
+    _guarded(lambda: run_merge(shards, out, formats))
 
 
 @app.command("import")

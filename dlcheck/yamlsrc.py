@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import re
+
 import yaml
 
 try:  # libyaml is several times faster; fall back to the pure-Python loader
@@ -17,6 +19,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000  # guards against alias bombs ("billion laughs")
+_STRUCTURE = re.compile(r"[\[\]{}'\"#]")
+MAX_DEPTH = 100               # flow nesting ([[[…]]]) deeper than this is refused before libyaml sees it
 
 
 class YamlError(ValueError):
@@ -54,6 +58,7 @@ def read_text(path: Path) -> str:
 
 
 def compose(text: str) -> Doc:
+    _check_depth(text)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -66,6 +71,32 @@ def compose(text: str) -> Doc:
     if root is None:
         raise YamlError("the file is empty")
     return Doc(root, loader)
+
+
+def _check_depth(text: str) -> None:
+    """libyaml's composer recurses in C: a few thousand nested brackets crash the
+    process (segfault), so deep flow nesting is refused before parsing. Quoted
+    text and comments are skipped; block nesting is bounded by the line length."""
+    depth, quote, skip_to = 0, "", -1
+    for m in _STRUCTURE.finditer(text):
+        i, ch = m.start(), m.group()
+        if i < skip_to:
+            continue
+        before = text[i - 1] if i else "\n"
+        if quote:
+            if ch == quote and not (quote == '"' and before == "\\"):
+                quote = ""
+        elif ch in "'\"" and before in " \t\n[{,:-":
+            quote = ch
+        elif ch == "#" and before in " \t\n":
+            end = text.find("\n", i)
+            skip_to = len(text) if end < 0 else end
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(f"nested more than {MAX_DEPTH} levels deep", text.count("\n", 0, i) + 1)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
 
 
 def mapping_items(node: yaml.MappingNode):

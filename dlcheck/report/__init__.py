@@ -10,6 +10,11 @@ import importlib
 _FORMATS = {
     "rich": "terminal",
     "json": "json_report",
+    "csv": "csv_report",
+    "junit": "junit",
+    "gradescope": "gradescope",
+    "md": "markdown",
+    "html": "html",
 }
 FORMATS = tuple(_FORMATS)
 

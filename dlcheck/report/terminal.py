@@ -230,3 +230,33 @@ def render_checks(rows, out) -> None:
     console.print(table)
     failed = sum(not r.ok for r in rows)
     console.print(Text(f"{len(rows) - failed} of {len(rows)} checks passed", style="bold red" if failed else "bold green"))
+
+
+def render_class_summary(summary: dict, out) -> None:
+    """`dlcheck batch`: per part, the share correct, common wrong answers and known mistakes."""
+    console = _console(out)
+    table = Table(title=Text(f"Class summary: {summary['submissions']} submissions, {summary['graded']} graded, "
+                             f"{len(summary['errors'])} not gradable; mean score {summary['mean_score']} / "
+                             f"{summary['max_score']}", style="bold"), title_justify="left", pad_edge=False)
+    table.add_column("part", style="bold", no_wrap=True)
+    table.add_column("answered", justify="right", no_wrap=True)
+    table.add_column("correct", justify="right", no_wrap=True)
+    table.add_column("most common wrong answers", no_wrap=True, overflow="ellipsis", max_width=48)
+    table.add_column("known mistakes", no_wrap=True, overflow="ellipsis", max_width=28)
+    for name, p in summary["parts"].items():
+        share = "review" if p["share_correct"] is None else f"{p['share_correct']:.0%}"
+        wrong = "; ".join(f"{_clip(w['answer'], 24)} ×{w['count']}" for w in p["common_wrong"])
+        mistakes = "; ".join(f"{k} ×{n}" for k, n in p["known_mistakes"].items())
+        table.add_row(name, f"{p['answered']}/{p['submissions']}", share, wrong, mistakes)
+    console.print(table)
+    wrong = {pid: c for pid, c in summary["critiques"].items() if c["wrong"]}
+    for pid, c in wrong.items():
+        console.print(Text(f"⚑ {pid}: {c['wrong']} of {c['checked']} critiques gave the wrong verdict", style="red"))
+    for e in summary["errors"][:20]:
+        console.print(Text(f"✗ {e['submission']}: {e['error']}", style="red"))
+    if len(summary["errors"]) > 20:
+        console.print(Text(f"… and {len(summary['errors']) - 20} more (summary.json)", style="red"))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,51 @@
+"""The gradebook: one CSV row per submission, a column per part plus the total.
+
+A part's cell is its score; `review` for parts a human still has to grade;
+empty when the submission's set has no such part."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+FIXED = ["id", "submission", "author", "status", "score", "max_score"]
+
+
+def render_report(report, out) -> None:
+    from dlcheck.classbook import record_of
+
+    record = record_of(report, Path(report.submission).stem)
+    columns = [f"{r.problem}/{r.part}" for r in report.results]
+    _write(out, columns, [record])
+
+
+def write_class(out_dir: Path, summary: dict) -> list:
+    from dlcheck.classbook import part_columns, records
+
+    path = out_dir / "gradebook.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:      # streamed: memory stays flat
+        _write(fh, part_columns(out_dir), records(out_dir))
+    return [path]
+
+
+def _write(out, columns: list, records) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIXED + columns + ["error"])
+    for record in records:
+        writer.writerow(_row(record, columns))
+
+
+def _row(record: dict, columns: list) -> list:
+    report = record.get("report") or {}
+    cells = {f"{r['problem']}/{r['part']}": _cell(r) for r in report.get("results", [])}
+    return ([record["id"], record["submission"], _safe(report.get("author") or ""), record["status"],
+             report.get("score", ""), report.get("max_score", "")]
+            + [cells.get(c, "") for c in columns] + [_safe(record.get("error") or "")])
+
+
+def _cell(result: dict):
+    return "review" if result["verdict"] == "review" else result["score"]
+
+
+def _safe(text: str) -> str:
+    """No spreadsheet formulas from submitted text (=, +, -, @ at the start)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,55 @@
+"""Gradescope autograder results: one results.json per submission with the
+documented keys (`score`, `output`, `tests[]` of `name`, `score`,
+`max_score`, `status`, `output`, `visibility`).
+
+Parts a human still grades are listed with max_score 0 and no status, so
+Gradescope neither passes nor fails them."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+VISIBILITY = "visible"
+
+
+def render_report(report, out) -> None:
+    from dlcheck.classbook import record_of
+
+    json.dump(results_json(record_of(report, Path(report.submission).stem)), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_class(out_dir: Path, summary: dict) -> list:
+    from dlcheck.classbook import dumps, records
+
+    written = []
+    for record in records(out_dir):
+        path = out_dir / "gradescope" / record["id"] / "results.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dumps(results_json(record)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def results_json(record: dict) -> dict:
+    if record.get("status") != "graded":
+        return {"score": 0.0, "output": f"dlcheck could not grade this submission: {record.get('error')}",
+                "visibility": VISIBILITY, "tests": []}
+    report = record["report"]
+    tests = [_test(r) for r in report.get("results", [])]
+    return {"score": float(report.get("score", 0)), "visibility": VISIBILITY, "stdout_visibility": "hidden",
+            "output": f"dlcheck: {report.get('score')} / {report.get('max_score')}; "
+                      + ", ".join(f"{n} {v}" for v, n in sorted((report.get("counts") or {}).items())),
+            "tests": tests}
+
+
+def _test(r: dict) -> dict:
+    lines = [f"verdict: {r['verdict']}", f"expected: {r.get('expected', '')}", f"got: {r.get('got', '')}"]
+    if r.get("feedback"):
+        lines.append(r["feedback"])
+    lines.extend(f"• {note}" for note in r.get("notes", []))
+    test = {"name": f"{r['problem']}/{r['part']}", "score": float(r.get("score", 0)),
+            "max_score": float(r.get("max_score", 0)), "output": "\n".join(lines), "visibility": VISIBILITY}
+    if r["verdict"] != "review":
+        test["status"] = "passed" if r["verdict"] == "correct" else "failed"
+    return test

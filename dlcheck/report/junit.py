@@ -1,0 +1,89 @@
+"""JUnit XML: a testsuite per submission, a testcase per part, so GitHub
+Actions, GitLab and Jenkins show the grading in their own test views.
+
+correct -> pass; incorrect, partial, invalid, missing -> <failure> with the
+feedback as its message; error, timeout -> <error>; review -> <skipped>."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+FAILURES = {"incorrect", "partial", "invalid", "missing"}
+ERRORS = {"error", "timeout"}
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def render_report(report, out) -> None:
+    from dlcheck.classbook import record_of
+
+    record = record_of(report, Path(report.submission).stem)
+    _write(out, lambda: iter([record]))
+
+
+def write_class(out_dir: Path, summary: dict) -> list:
+    from dlcheck.classbook import records
+
+    path = out_dir / "junit.xml"
+    with path.open("w", encoding="utf-8") as fh:
+        _write(fh, lambda: records(out_dir))
+    return [path]
+
+
+def _write(out, records) -> None:
+    """Two passes over the records (totals first, for the root element), one
+    suite in memory at a time, so a class of any size streams to disk."""
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for record in records():
+        suite = _suite(record)
+        for key in totals:
+            totals[key] += int(suite.get(key))
+    attributes = " ".join(f'{k}="{v}"' for k, v in totals.items())
+    out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="dlcheck" {attributes}>\n')
+    for record in records():
+        suite = _suite(record)
+        ET.indent(suite, level=1)
+        out.write("  " + ET.tostring(suite, encoding="unicode") + "\n")
+    out.write("</testsuites>\n")
+
+
+def _suite(record: dict):
+    suite = ET.Element("testsuite", name=_clean(record["id"]))
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    if record.get("status") != "graded":
+        case = ET.SubElement(suite, "testcase", classname=_clean(record["id"]), name="submission")
+        ET.SubElement(case, "error", message=_clean(record.get("error") or "not graded"), type="unreadable")
+        counts.update(tests=1, errors=1)
+    else:
+        for r in record["report"].get("results", []):
+            counts["tests"] += 1
+            outcome = _case(suite, record["id"], r)
+            if outcome:
+                counts[outcome] += 1
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    suite.set("time", "0")
+    return suite
+
+
+def _case(suite, submission_id: str, r: dict) -> str | None:
+    case = ET.SubElement(suite, "testcase", classname=_clean(submission_id),
+                         name=_clean(f"{r['problem']}/{r['part']}"), time="0")
+    verdict = r["verdict"]
+    detail = _clean(f"verdict: {verdict}\nexpected: {r.get('expected', '')}\ngot: {r.get('got', '')}\n"
+                    f"score: {r.get('score')} / {r.get('max_score')}\n{r.get('feedback', '')}")
+    message = _clean((r.get("feedback") or verdict).splitlines()[0] if (r.get("feedback") or verdict) else verdict)
+    if verdict in FAILURES:
+        ET.SubElement(case, "failure", message=message, type=verdict).text = detail
+        return "failures"
+    if verdict in ERRORS:
+        ET.SubElement(case, "error", message=message, type=verdict).text = detail
+        return "errors"
+    if verdict == "review":
+        ET.SubElement(case, "skipped", message="awaits a human review")
+        return "skipped"
+    return None
+
+
+def _clean(text) -> str:
+    return _XML_BAD.sub("\ufffd", str(text))[:4000]

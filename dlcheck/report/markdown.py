@@ -1,0 +1,49 @@
+"""Markdown: a submission's verdict table, or the class summary (for CI job
+summaries such as GitHub's $GITHUB_STEP_SUMMARY)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def render_report(report, out) -> None:
+    out.write(f"## dlcheck: {_cell(report.submission)}\n\n")
+    out.write(f"**Score {report.score:g} / {report.max_score:g}**\n\n")
+    out.write("| part | verdict | score | expected | got | feedback |\n|---|---|---|---|---|---|\n")
+    for r in report.results:
+        out.write(f"| {r.problem}/{r.part} | {r.verdict} | {r.score:g} / {r.max_score:g} | {_cell(r.expected)} "
+                  f"| {_cell(r.got)} | {_cell(r.feedback)} |\n")
+    for c in report.critiques:
+        if c.critique_right is False:
+            out.write(f"\n- ⚑ {c.problem}: the reviewer's verdict is wrong ({_cell('; '.join(c.flags))})")
+    out.write("\n")
+
+
+def write_class(out_dir: Path, summary: dict) -> list:
+    path = out_dir / "summary.md"
+    path.write_text(class_markdown(summary), encoding="utf-8")
+    return [path]
+
+
+def class_markdown(summary: dict) -> str:
+    lines = ["## dlcheck class summary", "",
+             f"{summary['submissions']} submissions, {summary['graded']} graded, {len(summary['errors'])} not "
+             f"gradable; mean score {summary['mean_score']} / {summary['max_score']}", "",
+             "| part | answered | correct | most common wrong answers | known mistakes |", "|---|---|---|---|---|"]
+    for name, p in summary["parts"].items():
+        share = "—" if p["share_correct"] is None else f"{p['share_correct']:.0%}"
+        wrong = "; ".join(f"`{_cell(w['answer'], 40)}` ×{w['count']}" for w in p["common_wrong"]) or "—"
+        mistakes = "; ".join(f"{k} ×{n}" for k, n in p["known_mistakes"].items()) or "—"
+        lines.append(f"| {name} | {p['answered']}/{p['submissions']} | {share} | {wrong} | {mistakes} |")
+    wrong_critiques = {pid: c for pid, c in summary["critiques"].items() if c["wrong"]}
+    if wrong_critiques:
+        lines += ["", "| critique | checked | wrong |", "|---|---|---|"]
+        lines += [f"| {pid} | {c['checked']} | {c['wrong']} |" for pid, c in wrong_critiques.items()]
+    if summary["errors"]:
+        lines += ["", "Not gradable:", ""]
+        lines += [f"- `{_cell(e['submission'], 80)}`: {_cell(e['error'] or '', 200)}" for e in summary["errors"]]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text, limit: int = 120) -> str:
+    text = " ".join(str(text or "").split()).replace("|", "\\|").replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
