@@ -102,8 +102,6 @@ def round_trip(bank):
     if not seeds.is_dir():
         print("import round trip: ../shared/seeds not found; skipped")
         return
-    from dlcheck.critique import problem_verdict  # noqa: F401
-
     print("import round trip (seed -> dlcheck import -> grade, against the hand transcription):")
     for seed, (set_name, hand) in SEEDS.items():
         path = next(seeds.glob(f"{seed}_*.txt"))

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from dlcheck import batch, classbook
-from dlcheck.errors import DlcheckError, SubmissionFileError
+from dlcheck.errors import SubmissionFileError
 
 
 def _formats(text: str) -> list:
@@ -128,5 +128,3 @@ class _Progress:
                     else f"{brief['score']:g}/{brief['max_score']:g}")
             sys.stderr.write(f"[{self.count}/{self.total}] {brief['submission']}: {what}\n")
 
-
-__all__ = ["run_batch", "run_merge", "DlcheckError"]

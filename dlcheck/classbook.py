@@ -14,9 +14,8 @@ import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from dlcheck.batch import RESULTS
 from dlcheck.cache import read_json, write_json_atomic
-
-RESULTS = "results"
 CLASS_FORMATS = {"csv": "csv_report", "junit": "junit", "gradescope": "gradescope", "md": "markdown",
                  "html": "html"}
 TOP_WRONG = 3

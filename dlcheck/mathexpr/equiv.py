@@ -40,13 +40,18 @@ class Equivalence:
 
 def read(text: str, ctx: MathContext):
     """Parse an answer, substitute its aliases, and check its shapes."""
-    tree = parse(text, ctx)
-    if ctx.aliases and N.symbols(tree) & set(ctx.aliases):
-        alias_ctx = MathContext(ctx.symbols, {}, ctx.dims, (), ctx.free_letters)
-        tree = N.substitute(tree, {name: parse(expr, alias_ctx) for name, expr in ctx.aliases.items()})
+    tree = with_aliases(parse(text, ctx), ctx)
     if is_matrix(tree, ctx):
         matrix.shape(tree, ctx)
     return tree
+
+
+def with_aliases(tree, ctx: MathContext):
+    """The tree with the problem's aliases (a = X w_0 − t) written out."""
+    if not (ctx.aliases and N.symbols(tree) & set(ctx.aliases)):
+        return tree
+    bare = MathContext(ctx.symbols, {}, ctx.dims, (), ctx.free_letters)
+    return N.substitute(tree, {name: parse(expr, bare) for name, expr in ctx.aliases.items()})
 
 
 def check_texts(first: str, second: str, ctx: MathContext) -> Equivalence:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dlcheck.trace.steps import GIVEN, OK, UNDECIDED, WRONG, StepCheck, steps_from_json  # noqa: F401
+from dlcheck.trace.steps import GIVEN, OK, UNDECIDED, WRONG, StepCheck, steps_from_json  # noqa: F401 - re-exported
 
 
 @dataclass

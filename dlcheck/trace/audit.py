@@ -19,7 +19,7 @@ scalars) is `undecided`, never a guess."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dlcheck.mathexpr import nodes as N
 from dlcheck.mathexpr.equiv import equivalent

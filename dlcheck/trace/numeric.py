@@ -98,7 +98,6 @@ def condition_holds(left, right, unknown: str, solution, names, ctx: MathContext
     import numpy as np
 
     rng = np.random.default_rng(20240613)
-    verdicts = []
     for _ in range(DRAWS):
         env = environment(names | N.symbols(solution), ctx, fixed, rng)
         try:
@@ -113,7 +112,6 @@ def condition_holds(left, right, unknown: str, solution, names, ctx: MathContext
         if not np.isfinite(scale) or scale < 1e-12:
             return None, "does not depend on the unknown"
         gap = float(np.abs(at_solution).max()) / scale
-        verdicts.append(gap)
         if gap > CONDITION_GAP:
             return False, f"with {unknown} at its correct value the two sides differ (relative gap {gap:.2g})"
     return True, ""

@@ -103,12 +103,9 @@ def _tree(side: Side, text: str, ctx: MathContext) -> None:
 
 
 def substitute_aliases(tree, ctx: MathContext):
-    from dlcheck.mathexpr.parser import parse
+    from dlcheck.mathexpr.equiv import with_aliases
 
-    if not (ctx.aliases and N.symbols(tree) & set(ctx.aliases)):
-        return tree
-    bare = MathContext(ctx.symbols, {}, ctx.dims, (), ctx.free_letters)
-    return N.substitute(tree, {name: parse(expr, bare) for name, expr in ctx.aliases.items()})
+    return with_aliases(tree, ctx)
 
 
 def _vector(side: Side, text: str, ctx: MathContext) -> Side:

@@ -37,16 +37,22 @@ def loss(X, t, w) -> float:
     return float(((X @ w - t) ** 2).mean())
 
 
-def rmsprop(X, t, eta, beta, eps, steps):
-    """Run RMSProp from w0 = 0; stop early once the loss has settled at zero."""
+def rmsprop_steps(X, t, eta, beta, eps):
+    """The iterates w_1, w_2, … of RMSProp from w0 = 0 (an endless generator)."""
     n = X.shape[0]
     w = torch.zeros(X.shape[1], dtype=torch.float64)
     v = torch.zeros_like(w)
-    first, settled = None, 0
-    for step in range(1, steps + 1):
+    while True:
         g = (2 / n) * X.T @ (X @ w - t)
         v = beta * v + (1 - beta) * g * g
         w = w - eta * g / (v.sqrt() + eps)
+        yield w
+
+
+def rmsprop(X, t, eta, beta, eps, steps):
+    """Run RMSProp from w0 = 0; stop early once the loss has settled at zero."""
+    first, settled = None, 0
+    for step, w in zip(range(1, steps + 1), rmsprop_steps(X, t, eta, beta, eps)):
         first = first if first is not None else w.clone()
         current = loss(X, t, w)
         if not math.isfinite(current):
@@ -59,15 +65,9 @@ def rmsprop(X, t, eta, beta, eps, steps):
 
 
 def iterates(X, t, eta, beta, eps, count):
-    """w_1 … w_count of RMSProp from w0 = 0, as the working numbers them."""
-    n = X.shape[0]
-    w, v, out = torch.zeros(X.shape[1], dtype=torch.float64), torch.zeros(X.shape[1], dtype=torch.float64), {}
-    for step in range(1, count + 1):
-        g = (2 / n) * X.T @ (X @ w - t)
-        v = beta * v + (1 - beta) * g * g
-        w = w - eta * g / (v.sqrt() + eps)
-        out[f"w_{step}"] = w.tolist()
-    return out
+    """w_1 … w_count, named as working numbers them."""
+    steps = rmsprop_steps(X, t, eta, beta, eps)
+    return {f"w_{k}": next(steps).tolist() for k in range(1, count + 1)}
 
 
 def working(given, settings):
