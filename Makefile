@@ -24,8 +24,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@touch $@
 
+# The LLM answers with their critiques, then training claims re-run on a small
+# synthetic data set written in MNIST's file format (no download).
 demo: $(STAMP)
 	$(BIN)/dlcheck grade answers/csc413-a2/chatgpt-reviewed.yaml
+	$(BIN)/python -m dlcheck.training.synthetic .demo-data
+	$(BIN)/dlcheck grade answers/dl-principles/claims-demo.yaml --data-dir .demo-data
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -36,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_sandbox.py
 	$(BIN)/python bench/bench_trace.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_training.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .demo-data

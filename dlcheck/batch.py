@@ -114,7 +114,7 @@ def pending(jobs: list, out: Path, resume: bool) -> list:
 _GRADER = None
 
 
-def _init_worker(use_cache: bool) -> None:
+def _init_worker(use_cache: bool, training=None) -> None:
     """Each worker builds the bank and its grader once; references come from the shared cache."""
     import signal
 
@@ -123,7 +123,7 @@ def _init_worker(use_cache: bool) -> None:
     from dlcheck.bank import Bank
     from dlcheck.grade import Grader
 
-    _GRADER = Grader(Bank(), use_cache=use_cache)
+    _GRADER = Grader(Bank(), use_cache=use_cache, training=training)
 
 
 def grade_one(job: Job, out: Path) -> dict:
@@ -162,27 +162,27 @@ def crashed(job: Job, out: Path, why: str) -> dict:
     return brief(record)
 
 
-def run(jobs: list, out: Path, workers: int, use_cache: bool, on_done) -> None:
+def run(jobs: list, out: Path, workers: int, use_cache: bool, on_done, training=None) -> None:
     """Grade `jobs` in `workers` processes, calling on_done(brief) as each finishes.
     KeyboardInterrupt propagates after the pool is stopped (finished results stay)."""
     if workers <= 1:
-        _init_worker(use_cache)
+        _init_worker(use_cache, training)
         import signal
 
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for job in jobs:
             on_done(grade_one(job, out))
         return
-    _run_pool(jobs, out, workers, use_cache, on_done)
+    _run_pool(jobs, out, workers, (use_cache, training), on_done)
 
 
-def _run_pool(jobs: list, out: Path, workers: int, use_cache: bool, on_done) -> None:
+def _run_pool(jobs: list, out: Path, workers: int, setup: tuple, on_done) -> None:
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
     queue = list(reversed(jobs))
     while queue:
-        pool, running = _pool(workers, use_cache), {}
+        pool, running = _pool(workers, setup), {}
         try:
             while queue or running:
                 while queue and len(running) < workers * 4:       # a short queue: memory stays flat
@@ -198,7 +198,7 @@ def _run_pool(jobs: list, out: Path, workers: int, use_cache: bool, on_done) -> 
             pool.shutdown(wait=False, cancel_futures=True)
             suspects = [job] + list(running.values())
             for suspect in suspects:
-                on_done(_alone(suspect, out, use_cache))
+                on_done(_alone(suspect, out, setup))
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -206,18 +206,19 @@ def _run_pool(jobs: list, out: Path, workers: int, use_cache: bool, on_done) -> 
             pool.shutdown()
 
 
-def _pool(workers: int, use_cache: bool):
+def _pool(workers: int, setup: tuple):
+    """Worker processes, each set up by _init_worker(*setup): (use_cache, training settings)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     context = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(use_cache,))
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=setup)
 
 
-def _alone(job: Job, out: Path, use_cache: bool) -> dict:
+def _alone(job: Job, out: Path, setup: tuple) -> dict:
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = _pool(1, use_cache)
+    pool = _pool(1, setup)
     try:
         return pool.submit(grade_one, job, out).result()
     except BrokenProcessPool:

@@ -23,7 +23,8 @@ def _formats(text: str) -> list:
     return chosen
 
 
-def run_batch(paths: list, out: str, jobs: int, formats: str, resume: bool, shard_spec, use_cache: bool):
+def run_batch(paths: list, out: str, jobs: int, formats: str, resume: bool, shard_spec, use_cache: bool,
+              training=None):
     chosen = _formats(formats)
     try:
         shard_part = batch.parse_shard(shard_spec) if shard_spec else None
@@ -46,7 +47,7 @@ def run_batch(paths: list, out: str, jobs: int, formats: str, resume: bool, shar
     progress = _Progress(len(todo))
     try:
         with progress:
-            batch.run(todo, out_dir, workers, use_cache, progress.done)
+            batch.run(todo, out_dir, workers, use_cache, progress.done, training)
     except KeyboardInterrupt:
         command = " ".join(["dlcheck", "batch", *map(_quote, paths), "--out", _quote(out), "--resume"]
                            + (["--shard", shard_spec] if shard_spec else []))

@@ -40,6 +40,28 @@ class GradeFormat(str, Enum):
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_FAIL_UNDER = 0, 1, 2, 3
 
 
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+# options shared by `grade` and `batch`: how training claims are re-run (claims.py)
+DATA_DIR = typer.Option(None, "--data-dir", metavar="DIR", envvar="DLCHECK_DATA",
+                        help="Data sets for training claims (DIR/mnist, DIR/cifar-10-batches-py, …); never downloaded.")
+TRAIN_SEEDS = typer.Option(3, "--train-seeds", metavar="N", min=1, max=20, envvar="DLCHECK_TRAIN_SEEDS",
+                           help="Re-runs per training claim.")
+TRAIN_BUDGET = typer.Option(600.0, "--train-budget", metavar="SECONDS", min=1, envvar="DLCHECK_TRAIN_BUDGET",
+                            help="Most time one claim's re-training may take; longer ones are left for review.")
+DEVICE = typer.Option(Device.auto, "--device", envvar="DLCHECK_DEVICE", help="Where claims are re-trained (auto: a GPU when there is one).")
+
+
+def _training(data_dir, seeds, budget, device):
+    from dlcheck.claims import TrainingSettings
+
+    return TrainingSettings(data_dir=data_dir, seeds=seeds, budget_s=budget, device=device.value)
+
+
 def _fail(message: str, code: int) -> None:
     sys.stderr.write(f"dlcheck: {message}\n")
     raise typer.Exit(code)
@@ -127,6 +149,10 @@ def grade(
     fail_under: Optional[float] = typer.Option(None, "--fail-under", metavar="X",
                                                help="Exit 3 when the score is below X (for CI)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Derive references again; ignore the cache."),
+    data_dir: Optional[str] = DATA_DIR,
+    train_seeds: int = TRAIN_SEEDS,
+    train_budget: float = TRAIN_BUDGET,
+    device: Device = DEVICE,
 ):
     """Grade a submission: a verdict per part, feedback, critique audit and score."""
     from dlcheck.grade import Grader
@@ -136,7 +162,8 @@ def grade(
     def body():
         bank = _bank()
         submission = load_submission(file, bank)
-        report = Grader(bank, use_cache=not no_cache).grade(submission)
+        training = _training(data_dir, train_seeds, train_budget, device)
+        report = Grader(bank, use_cache=not no_cache, training=training).grade(submission)
         renderer(fmt.value).render_report(report, sys.stdout)
         return report
 
@@ -188,11 +215,16 @@ def batch(
     shard_spec: Optional[str] = typer.Option(None, "--shard", metavar="i/N",
                                              help="Grade only the i-th of N deterministic shares (CI matrix)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Derive references again; ignore the cache."),
+    data_dir: Optional[str] = DATA_DIR,
+    train_seeds: int = TRAIN_SEEDS,
+    train_budget: float = TRAIN_BUDGET,
+    device: Device = DEVICE,
 ):
     """Grade a whole class in parallel: one result per submission, gradebook, JUnit, Gradescope, summary."""
     from dlcheck.batchcli import run_batch
 
-    _guarded(lambda: run_batch(paths, out, jobs, formats, resume, shard_spec, not no_cache))
+    training = _training(data_dir, train_seeds, train_budget, device)
+    _guarded(lambda: run_batch(paths, out, jobs, formats, resume, shard_spec, not no_cache, training))
 
 
 @app.command()

@@ -10,15 +10,19 @@ from dlcheck.errors import DlcheckError, Issue
 from dlcheck.kinds._numeric import Num
 from dlcheck.reference import Reference, memoized, references, solver_check
 from dlcheck.results import PartResult, Report
-from dlcheck.verdict import CORRECT, ERROR, INCORRECT, INVALID, MISSING, PARTIAL, REVIEW, Invalid, Outcome
+from dlcheck.verdict import (CORRECT, ERROR, INCORRECT, INVALID, MISSING, PARTIAL, REVIEW, Invalid,
+                             InvalidAnswer, Outcome)
 
 NO_REFERENCE = "no reference is derived for this part yet; for review"
 
 
 class Grader:
-    def __init__(self, bank, use_cache: bool = True):
+    def __init__(self, bank, use_cache: bool = True, training=None):
+        from dlcheck.claims import TrainingSettings
+
         self.bank = bank
         self.use_cache = use_cache
+        self.training = training or TrainingSettings.from_env()
         self._refs: dict[str, dict] = {}
         self._ref_errors: dict[str, str] = {}
 
@@ -116,7 +120,7 @@ class Grader:
     def judge(self, problem, part, raw, refs) -> PartResult:
         """One part: parse, compare with the reference (and its rules), score."""
         ref = refs.get(part.name)
-        expected = kinds.show(part.kind, ref.value) if ref else ""
+        expected = kinds.show_expected(part, ref.value) if ref else ""
         base = dict(problem=problem.full_id, part=part.name, kind=part.kind, expected=expected,
                     line=raw.line if raw else None, automatic=part.auto)
         # only parts dlcheck can decide count towards the score; the rest wait for a human
@@ -124,15 +128,16 @@ class Grader:
         if raw is None or raw.value is None or raw.value == "":
             feedback = "not answered" if raw is None else "the value is empty"
             return PartResult(verdict=MISSING, score=0, max_score=points, got="", feedback=feedback, **base)
+        answer, stated = _claimed(part, raw.value)
         try:
-            value = kinds.parse(part.kind, raw.value, part)
+            value = kinds.parse(part.kind, answer, part)
         except Exception as exc:  # a reader bug must cost one part, not the report
             value = Invalid(f"dlcheck internal error while reading the answer: {type(exc).__name__}: {exc}")
         if isinstance(value, Invalid):
             return PartResult(verdict=INVALID, score=0, max_score=points, got=_short(raw.value),
                               feedback=value.message, decided_by="parse", **base)
         try:
-            outcome = self._outcome(problem, part, value, ref)
+            outcome = self._outcome(problem, part, value, ref, stated)
         except Exception as exc:  # a checker bug must cost one part, not the report
             outcome = Outcome(ERROR, f"dlcheck internal error while checking: {type(exc).__name__}: {exc}",
                               decided_by="internal")
@@ -144,19 +149,39 @@ class Grader:
                           notes=list(outcome.notes), decided_by=outcome.decided_by,
                           rubric=list(outcome.rubric), details=dict(outcome.details), **base)
 
-    def _outcome(self, problem, part, value, ref: Reference | None) -> Outcome:
+    def _outcome(self, problem, part, value, ref: Reference | None, stated: dict) -> Outcome:
         kind = kinds.module(part.kind)
         if not part.auto:
             return kind.compare(ref.value if ref else None, value, part)
         if ref is None:
             return Outcome(REVIEW, NO_REFERENCE, decided_by="review")
+        siblings = {k: v for k, v in getattr(self, "_siblings", {}).items() if k != part.name}
         if part.check == "solver":
-            siblings = {k: v for k, v in getattr(self, "_siblings", {}).items() if k != part.name}
             return solver_check(problem, self.bank, part.name, plain(value), ref, self.use_cache, siblings)
+        if part.check == "claim":
+            return self._claim(problem, part, plain(value), ref, siblings, stated)
         outcome = self._compare(kind, problem, part, ref.value, value)
         if outcome.verdict == CORRECT:
             return outcome
         return self._known_rule(kind, problem, part, ref, value) or outcome
+
+    def _claim(self, problem, part, claimed, ref: Reference, siblings: dict, stated: dict) -> Outcome:
+        """A training claim: the model part's checks first, then re-training (claims.py)."""
+        from dlcheck.claims import ClaimContext, check
+
+        model_part = problem.parts.get(ref.value.get("model"))
+        model_ref = self.references(problem).get(model_part.name) if model_part else None
+
+        def model_outcome(source):
+            if model_ref is None:
+                return None
+            return self._compare(kinds.module(model_part.kind), problem, model_part, model_ref.value, source)
+
+        try:
+            return check(claimed, ClaimContext(problem, ref.value, siblings, stated, self.training,
+                                               model_outcome, self.use_cache))
+        except InvalidAnswer as exc:
+            return Outcome(INVALID, str(exc), decided_by="parse")
 
     def _compare(self, kind, problem, part, expected, value) -> Outcome:
         """kind.compare, memoised on disk for kinds that are expensive to decide."""
@@ -175,6 +200,15 @@ class Grader:
                 return Outcome(verdict, rule.feedback, [f"known {'variant' if rule.credit else 'mistake'}: "
                                                         f"{rule.name}"], "rule", rule.credit)
         return None
+
+
+def _claimed(part, raw) -> tuple:
+    """A claim part's value and the training protocol the submission states with it."""
+    if part.check != "claim":
+        return raw, {}
+    from dlcheck.claims import split
+
+    return split(raw)
 
 
 def plain(value):

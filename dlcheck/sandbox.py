@@ -65,9 +65,15 @@ def _environment(home: str) -> dict:
             "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "TORCH_NUM_THREADS": "1"}
 
 
+def gpu_devices() -> list:
+    """The NVIDIA device nodes a training run needs (none on a machine without a GPU)."""
+    return sorted(str(p) for p in Path("/dev").glob("nvidia*") if not p.is_dir())
+
+
 class Sandbox:
-    def __init__(self, limits: Limits | None = None, isolate: bool = True):
+    def __init__(self, limits: Limits | None = None, isolate: bool = True, readable: tuple = ()):
         self.limits = limits or Limits()
+        self.readable = tuple(sorted({str(Path(p).resolve()) for p in readable}))
         self.lock = threading.Lock()
         self.workdir = tempfile.mkdtemp(prefix="dlcheck-sandbox-")
         bwrap = bubblewrap() if isolate else None
@@ -79,11 +85,16 @@ class Sandbox:
                                                                    "no capabilities"])
             # the package and the interpreter's prefix stay visible (read-only) even when they
             # live under /tmp, which the sandbox replaces with its own empty tmpfs
-            keep = sorted({PACKAGE_PARENT, sys.prefix, str(Path(sys.executable).resolve().parent.parent)})
+            # (and so do data directories a training claim reads)
+            keep = sorted({PACKAGE_PARENT, sys.prefix, str(Path(sys.executable).resolve().parent.parent),
+                           *self.readable})
             command = [bwrap, "--ro-bind", "/", "/", "--tmpfs", "/tmp"]
             for path in keep:
                 command += ["--ro-bind", path, path]
-            command += ["--dev", "/dev", "--proc", "/proc", "--unshare-all", "--cap-drop", "ALL",
+            command += ["--dev", "/dev"]
+            for node in gpu_devices():          # the GPU, for training claims; nothing else of /dev
+                command += ["--dev-bind", node, node]
+            command += ["--proc", "/proc", "--unshare-all", "--cap-drop", "ALL",
                         "--die-with-parent", "--new-session", "--chdir", "/tmp"] + worker
             env, cwd = _environment("/tmp"), "/"
         else:
@@ -123,10 +134,15 @@ class Sandbox:
 _shared: Sandbox | None = None
 
 
-def shared() -> Sandbox:
-    """The process-wide warm worker, started on first use."""
+def shared(readable: tuple = ()) -> Sandbox:
+    """The process-wide warm worker, started on first use (again when it must see more paths)."""
     global _shared
+    wanted = {str(Path(p).resolve()) for p in readable}
+    if _shared is not None and not wanted <= set(_shared.readable):
+        _shared.close()
+        wanted |= set(_shared.readable)
+        _shared = None
     if _shared is None or _shared.process.poll() is not None:
-        _shared = Sandbox()
+        _shared = Sandbox(readable=tuple(wanted))
         atexit.register(_shared.close)
     return _shared

@@ -29,6 +29,10 @@ def dispatch(request: dict) -> dict:
         return check_module(request)
     if op == "function":
         return check_function(request)
+    if op == "train":
+        from dlcheck.training.rerun import rerun
+
+        return rerun(request)
     if op == "exec":  # for tests: run a snippet, report what it printed
         namespace = load(request["source"])
         return {"result": repr(namespace.get("result"))[:500]}
@@ -51,10 +55,11 @@ def load(source: str) -> dict:
     return namespace
 
 
-def _run(action):
+def _run(action, keep: tuple = ()):
+    """action(), with any failure of the submitted code as a SubmissionError (except `keep`)."""
     try:
         return action()
-    except SubmissionError:
+    except (SubmissionError, *keep):
         raise
     except BaseException as exc:  # noqa: BLE001 - every failure of submitted code is reported
         raise SubmissionError(**_describe(exc)) from None
@@ -70,19 +75,22 @@ def _describe(exc: BaseException) -> dict:
     return {"message": message, "line": line, "type": type(exc).__name__, "unavailable": unavailable}
 
 
-def check_module(request: dict) -> dict:
-    namespace = load(request["source"])
+def model_class(source: str, name: str | None) -> type:
+    """The submitted nn.Module class called `name` (None: the last one the source defines)."""
+    namespace = load(source)
     defined = [v for v in namespace.values()
                if isinstance(v, type) and issubclass(v, nn.Module) and v.__module__ == "submission"]
-    if request["class"] is None:  # any name will do: the one network the submission defines
-        cls = defined[-1] if defined else None
-    else:
-        cls = namespace.get(request["class"])
+    cls = (defined[-1] if defined else None) if name is None else namespace.get(name)
     if not isinstance(cls, type) or not issubclass(cls, nn.Module):
         names = [c.__name__ for c in defined]
-        wanted = f"named {request['class']!r} " if request["class"] else ""
+        wanted = f"named {name!r} " if name else ""
         raise SubmissionError(message=f"no nn.Module class {wanted}(found: {', '.join(names) or 'none'})",
                               type="missing class")
+    return cls
+
+
+def check_module(request: dict) -> dict:
+    cls = model_class(request["source"], request["class"])
     torch.manual_seed(0)
     model = _run(lambda: cls(**request["args"]))
     x = torch.randn(*request["input"], generator=torch.Generator().manual_seed(1))
@@ -102,7 +110,6 @@ def check_module(request: dict) -> dict:
         "no_grad": no_grad[:20],
         "batch_independent": bool(torch.allclose(single, batch, atol=1e-5, rtol=1e-4)),
     }
-
 
 
 def reference_batchnorm(Z, gamma, beta, eps, cache_dict, beta_avg, mode):

@@ -36,7 +36,7 @@ def main() -> None:
 
 
 def run_one(request: dict, limits: dict) -> dict:
-    limits = {**limits, **{k: request[k] for k in ("wall_seconds", "cpu_seconds") if k in request}}
+    limits = {**limits, **{k: request[k] for k in ("wall_seconds", "cpu_seconds", "memory_mb") if k in request}}
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:

@@ -49,7 +49,7 @@ class PartSpec:
     variable: str = "n"                             # bigO: the growth variable
     fields: list = field(default_factory=list)      # mapping: its field names
     optional: bool = False                          # omitted -> no 'missing' verdict
-    check: str = ""                                 # "solver": judged by solver.check_<part>
+    check: str = ""                                 # "solver": solver.check_<part>; "claim": re-trained
     ordered: bool = False                           # labels: order matters
     judged: list = field(default_factory=list)      # labels: only these choices are decided here
     rules: list = field(default_factory=list)       # [Rule]
@@ -103,6 +103,7 @@ TRACE_KEYS = {"symbols", "answers"}
 PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
              "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged", "trace_flaws"}
 SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
+CHECKS = ("", "solver", "claim")   # how a part is judged: by its kind, by the solver, by re-training (claims.py)
 
 
 class _Reader:
@@ -206,8 +207,9 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
         r.fail(f"key {r.key('tolerance')!r}: expected a mapping with 'rel' and/or 'abs' (numbers >= 0)",
                r.entries["tolerance"][1])
     check = r.get("check", str, "")
-    if check not in ("", "solver"):
-        r.fail(f"key {r.key('check')!r}: expected 'solver'", r.entries["check"][1])
+    if check not in CHECKS:
+        r.fail(f"key {r.key('check')!r}: expected one of {', '.join(c for c in CHECKS if c)}"
+               f"{did_you_mean(check, CHECKS)}", r.entries["check"][1])
     return PartSpec(
         name=name,
         kind=kind,

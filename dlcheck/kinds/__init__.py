@@ -65,5 +65,14 @@ def show(kind: str, value) -> str:
         return _short(repr(value))
 
 
+def show_expected(part, reference_value) -> str:
+    """A part's reference as reports show it (a claim part's reference is what to re-run)."""
+    if part.check == "claim" and isinstance(reference_value, dict):
+        from dlcheck.claims import describe
+
+        return describe(reference_value)
+    return show(part.kind, reference_value)
+
+
 def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

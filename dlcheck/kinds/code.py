@@ -111,10 +111,16 @@ def judge_constraints(expected: dict, got: dict, note: str) -> Outcome:
         problems.append(f"{got['params']:,} parameters, fewer than {limits['max_params']:,} required")
     if got["no_grad"]:
         problems.append(f"parameters that get no gradient: {', '.join(got['no_grad'][:5])}")
-    summary = f"{got['params']:,} parameters, {hidden_layers} hidden layers with {hidden_units} units"
+    summary = f"{got['params']:,} parameters"
+    if {"max_hidden_units", "hidden_units", "min_hidden_layers"} & set(limits):
+        summary += f", {_count(hidden_layers, 'hidden layer')} with {_count(hidden_units, 'unit')}"
     if problems:
         return Outcome(INCORRECT, "; ".join(problems), [note, summary], "sandbox")
     return Outcome(CORRECT, f"meets the constraints ({summary})", [note], "sandbox")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _key(row: dict) -> tuple:

@@ -1,6 +1,7 @@
 """Small experiments on toy data generated in code (no downloads): the circle
-data set and a fully connected network trained with plain gradient descent,
-with the quantities the dl-principles questions ask about recorded."""
+data set and a fully connected network trained with plain gradient descent
+(dlcheck's shared training loop), with the quantities the dl-principles
+questions ask about recorded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,22 +42,24 @@ class Run:
 
 
 def train(hidden, activation, zero_init, samples, radius, steps, learning_rate, seed) -> Run:
+    """Full-batch gradient descent (one batch = the whole data set, one epoch = one step)
+    through the shared training loop, watching the hidden-weight gradients after each backward."""
+    from dlcheck.training.loop import fit_model
+    from dlcheck.training.protocol import Protocol
+
     x, y = circle_data(samples, radius, seed)
     model = mlp(hidden, activation, zero_init, seed)
-    loss_fn = nn.BCEWithLogitsLoss()
-    optimiser = torch.optim.SGD(model.parameters(), lr=learning_rate)
     hidden_layers = [m for m in model if isinstance(m, nn.Linear)][:-1]
-    first, max_grad = None, 0.0
-    for _ in range(steps):
-        optimiser.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        first = float(loss.detach()) if first is None else first
-        max_grad = max(max_grad, *(float(layer.weight.grad.abs().max()) for layer in hidden_layers))
-        optimiser.step()
+    largest = [0.0]
+
+    def watch(loss):
+        largest[0] = max(largest[0], *(float(layer.weight.grad.abs().max()) for layer in hidden_layers))
+
+    protocol = Protocol(epochs=steps, batch_size=samples, optimizer="sgd", lr=learning_rate, loss="bce_logits")
+    fitted = fit_model(model, x, y, protocol, seed, after_backward=watch)
     p = float(y.mean())
     constant = float(-(p * torch.log(torch.tensor(p)) + (1 - p) * torch.log(torch.tensor(1 - p))))
     spread = max(float((layer.weight - layer.weight[0]).abs().max().detach()) for layer in hidden_layers)
     with torch.no_grad():
-        last = float(loss_fn(model(x), y))
-    return Run(first, last, constant, max_grad, spread)
+        last = float(nn.functional.binary_cross_entropy_with_logits(model(x), y))
+    return Run(fitted.epoch_losses[0], last, constant, largest[0], spread)

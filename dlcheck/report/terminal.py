@@ -162,7 +162,7 @@ def render_solution(problem, refs, out) -> None:
             console.print(Text(f"  {name} ({part.kind}): {note}", style="dim"))
             continue
         console.print(Text.assemble(("  " + name, "bold"), (f" ({part.kind}) = ", "dim"),
-                                    (kinds.show(part.kind, ref.value), "bold green")))
+                                    (kinds.show_expected(part, ref.value), "bold green")))
         for step in ref.steps:
             console.print(Text(f"      · {step}"))
 

@@ -7,8 +7,11 @@ space solves XXᵀa = t, and XXᵀ is invertible (full row rank), so
 w = Xᵀ(XXᵀ)⁻¹t = w*. We confirm it on random over-parameterised problems
 (several sizes, seeds and batch sizes): SGD's end point equals w*."""
 import torch
+from torch import nn
 
 from dlcheck.reference import Reference
+from dlcheck.training.loop import fit_model
+from dlcheck.training.protocol import Protocol
 
 TOLERANCE = 1e-6
 
@@ -18,18 +21,21 @@ def min_norm_solution(X, t):
 
 
 def sgd_to_zero_loss(X, t, batch, seed, max_steps):
-    """Mini-batch SGD from w0 = 0 with a stable step, until the loss is ~0."""
-    g = torch.Generator().manual_seed(seed)
+    """Mini-batch SGD from w0 = 0 (dlcheck's training loop, a bias-free linear model, mean
+    squared error) with a stable step, epoch after epoch until the loss is ~0."""
     n = X.shape[0]
     eta = 0.5 * batch / float(torch.linalg.matrix_norm(X, 2) ** 2)  # below 2/L for every batch
-    w = torch.zeros(X.shape[1], dtype=torch.float64)
-    for _ in range(max_steps):
-        rows = torch.randperm(n, generator=g)[:batch]
-        Xb, tb = X[rows], t[rows]
-        w = w - eta * (2 / batch) * Xb.T @ (Xb @ w - tb)
-        if float(((X @ w - t) ** 2).mean()) < 1e-26:
-            break
-    return w
+    model = nn.Linear(X.shape[1], 1, bias=False).double()
+    nn.init.zeros_(model.weight)
+    steps_per_epoch = -(-n // batch)
+    protocol = Protocol(epochs=max_steps // steps_per_epoch, batch_size=batch, optimizer="sgd", lr=eta, loss="mse")
+
+    def reached_zero_loss(epoch, seconds):
+        with torch.no_grad():
+            return float(((model(X) - t) ** 2).mean()) < 1e-26
+
+    fit_model(model, X, t, protocol, seed, on_epoch=reached_zero_loss)
+    return model.weight.detach().view(-1)
 
 
 def solve(given):
@@ -38,8 +44,8 @@ def solve(given):
         for seed in given["seeds"]:
             g = torch.Generator().manual_seed(1000 * seed + d)
             X = torch.randn(n, d, dtype=torch.float64, generator=g)
-            t = torch.randn(n, dtype=torch.float64, generator=g)
-            w_star = min_norm_solution(X, t)
+            t = torch.randn(n, 1, dtype=torch.float64, generator=g)
+            w_star = min_norm_solution(X, t).view(-1)
             for batch in given["batch_sizes"]:
                 w = sgd_to_zero_loss(X, t, batch, seed, given["max_steps"])
                 gaps.append(float((w - w_star).norm() / w_star.norm()))

@@ -1,0 +1,68 @@
+"""Inside the sandbox: train a submitted model as a claim says, over several
+seeds (and the settings of a sweep), and measure it on the test split.
+
+The grader sends the request (source, data set, protocol, seeds, sweep) and
+gets back every run's value, how the runs were trained, and on which device.
+A missing data set or a run that would exceed its time budget is an answer
+(`missing`, `over_budget`), not a failure."""
+from __future__ import annotations
+
+import torch
+
+from dlcheck.sandbox_checks import SubmissionError, _run, model_class
+from dlcheck.training import data
+from dlcheck.training.loop import Budget, OverBudget, device_tensors
+from dlcheck.training.protocol import Protocol
+from dlcheck.training.sweep import dropout_layers, set_dropout, train_many
+
+
+def pick_device(wanted: str) -> torch.device:
+    if wanted in ("auto", "cuda") and torch.cuda.is_available():
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def rerun(request: dict) -> dict:
+    torch.set_num_threads(max(1, int(request.get("threads", 1))))
+    cls = model_class(request["source"], request.get("class"))
+    try:
+        found = data.load(request["dataset"], data.data_dir(request.get("data_dir")))
+    except data.MissingData as exc:
+        return {"missing": str(exc)}
+    device = pick_device(request.get("device", "auto"))
+    protocol = Protocol.read(request["protocol"])
+    x, y = device_tensors(found.train, found.info.mean, found.info.std, device)
+    tx, ty = device_tensors(found.test, found.info.mean, found.info.std, device)
+    seeds = [int(s) for s in request["seeds"]]
+    settings = request.get("sweep") or [None]
+    jobs = [(setting, seed) for setting in settings for seed in seeds]
+    models = [_build(cls, request.get("args") or {}, seed, setting, device) for setting, seed in jobs]
+    stack = request.get("stack", True)      # measured: faster than one after another on a GPU and on a CPU
+    budget = Budget(float(request.get("budget_s", 600)))
+    try:
+        values, how, seconds = _run(lambda: train_many(models, x, y, tx, ty, protocol, [s for _, s in jobs],
+                                                       request.get("metric", "accuracy"), stack=stack,
+                                                       budget=budget), keep=(OverBudget,))
+    except OverBudget as exc:
+        return {"over_budget": str(exc)}
+    return {"runs": [{"setting": setting, "seed": seed, "value": value} for (setting, seed), value in
+                     zip(jobs, values)],
+            "how": how, "device": _describe(device), "seconds": round(seconds, 3),
+            "train_size": len(found.train), "test_size": len(found.test), "data": str(found.folder)}
+
+
+def _build(cls, args: dict, seed: int, setting, device):
+    torch.manual_seed(seed)
+    model = _run(lambda: cls(**args))
+    if setting is not None:
+        if not dropout_layers(model):
+            raise SubmissionError(message="the model has no nn.Dropout layer, so its dropout rate cannot be "
+                                          "swept", type="no dropout")
+        set_dropout(model, float(setting["dropout"]), swappable=True)
+    return model.to(device)
+
+
+def _describe(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads)"
