@@ -218,7 +218,8 @@ def check(claimed, ctx: ClaimContext) -> Outcome:
                        decided_by="review")
     from dlcheck.training import data
 
-    root = Path(ctx.settings.data_dir).expanduser() if ctx.settings.data_dir else None
+    # absolute: the sandbox runs in a directory of its own, where a relative path means nothing
+    root = Path(ctx.settings.data_dir).expanduser().resolve() if ctx.settings.data_dir else None
     try:
         folder = data.locate(ref["dataset"], root)
     except data.MissingData as exc:

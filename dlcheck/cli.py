@@ -48,12 +48,14 @@ class Device(str, Enum):
 
 # options shared by `grade` and `batch`: how training claims are re-run (claims.py)
 DATA_DIR = typer.Option(None, "--data-dir", metavar="DIR", envvar="DLCHECK_DATA",
-                        help="Data sets for training claims (DIR/mnist, DIR/cifar-10-batches-py, …); never downloaded.")
+                        help="Data sets for training claims (DIR/mnist, DIR/cifar-10-batches-py, …); "
+                             "never downloaded.")
 TRAIN_SEEDS = typer.Option(3, "--train-seeds", metavar="N", min=1, max=20, envvar="DLCHECK_TRAIN_SEEDS",
                            help="Re-runs per training claim.")
 TRAIN_BUDGET = typer.Option(600.0, "--train-budget", metavar="SECONDS", min=1, envvar="DLCHECK_TRAIN_BUDGET",
                             help="Most time one claim's re-training may take; longer ones are left for review.")
-DEVICE = typer.Option(Device.auto, "--device", envvar="DLCHECK_DEVICE", help="Where claims are re-trained (auto: a GPU when there is one).")
+DEVICE = typer.Option(Device.auto, "--device", envvar="DLCHECK_DEVICE",
+                      help="Where claims are re-trained (auto: a GPU when there is one).")
 
 
 def _training(data_dir, seeds, budget, device):

@@ -51,11 +51,11 @@ def load(source: str) -> dict:
         code = compile(source, FILENAME, "exec")
     except SyntaxError as exc:
         raise SubmissionError(message=f"SyntaxError: {exc.msg}", line=exc.lineno, type="SyntaxError") from None
-    _run(lambda: exec(code, namespace))  # safe: this is the sandbox child, the only place submitted code runs
+    run_submitted(lambda: exec(code, namespace))  # safe: this is the sandbox child, the only place submitted code runs
     return namespace
 
 
-def _run(action, keep: tuple = ()):
+def run_submitted(action, keep: tuple = ()):
     """action(), with any failure of the submitted code as a SubmissionError (except `keep`)."""
     try:
         return action()
@@ -92,17 +92,17 @@ def model_class(source: str, name: str | None) -> type:
 def check_module(request: dict) -> dict:
     cls = model_class(request["source"], request["class"])
     torch.manual_seed(0)
-    model = _run(lambda: cls(**request["args"]))
+    model = run_submitted(lambda: cls(**request["args"]))
     x = torch.randn(*request["input"], generator=torch.Generator().manual_seed(1))
-    rows, out = _run(lambda: trace(model, x))
+    rows, out = run_submitted(lambda: trace(model, x))
     if not isinstance(out, torch.Tensor):
         raise SubmissionError(message=f"forward returned {type(out).__name__}, not a tensor", type="output")
-    _run(lambda: out.float().pow(2).mean().backward())
+    run_submitted(lambda: out.float().pow(2).mean().backward())
     no_grad = [n for n, p in model.named_parameters() if p.requires_grad and (p.grad is None or not p.grad.any())]
     model.eval()
     with torch.no_grad():
-        single = _run(lambda: model(x[:1]))
-        batch = _run(lambda: model(x))[:1]
+        single = run_submitted(lambda: model(x[:1]))
+        batch = run_submitted(lambda: model(x))[:1]
     return {
         "trace": rows,
         "output_shape": list(out.shape[1:]),
@@ -149,7 +149,7 @@ def check_function(request: dict) -> dict:
         for mode in ("train", "train", "test"):
             Z = rng.normal(size=(n, d)) * 3 + 1
             want = reference(Z.copy(), gamma, beta, 1e-5, mine, 0.9, mode)
-            got = _run(lambda: fn(Z.copy(), gamma, beta, 1e-5, theirs, 0.9, mode))
+            got = run_submitted(lambda: fn(Z.copy(), gamma, beta, 1e-5, theirs, 0.9, mode))
             if got is None or np.shape(got) != want.shape or not np.allclose(got, want, atol=1e-6):
                 mismatches.append(f"case {case + 1}, {mode} mode: the output differs from the reference")
                 break

@@ -2,7 +2,6 @@
 loops written here), stacked models (against the same models trained alone),
 the statistics of a claim, and claims graded end to end through the sandbox
 on a small data set written in MNIST's file format."""
-import gzip
 import math
 import pickle
 
@@ -216,3 +215,57 @@ def test_bands_and_floor():
     assert spread([2.0], "loss").high == pytest.approx(2.06)          # one run: the floor alone
     assert spread([0.999, 0.9995], "accuracy").high == 1.0             # a fraction stays a fraction
     assert "3 reruns: 0.9000, 0.9100, 0.9200" in found.describe()
+
+
+def test_cifar_layout_found_and_read(tmp_path):
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for name in cifar.TRAIN_FILES + cifar.TEST_FILES:
+        cifar.write_batch(folder / name, rng.integers(0, 256, (4, 3, 32, 32), dtype=np.uint8), [1, 2, 3, 4])
+    found = data.load("cifar10", tmp_path)
+    assert found.train.x.shape == (20, 3, 32, 32) and found.test.x.shape == (4, 3, 32, 32)
+    assert found.info.mean == (0.4914, 0.4822, 0.4465)
+
+
+class _DataDependent(nn.Module):
+    """A branch on the data: vmap cannot batch it, so the models train one after another."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(784, 10)
+
+    def forward(self, x):
+        out = self.fc(x.flatten(1))
+        return out * 2 if out.sum() > 0 else out
+
+
+def test_models_vmap_cannot_batch_train_one_after_another(small):
+    from dlcheck.training.sweep import train_many
+
+    x, y, tx, ty = small
+    models = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        models.append(_DataDependent())
+    values, how, _ = train_many(models, x, y, tx, ty, Protocol(epochs=1), [0, 1], "accuracy")
+    assert how.startswith("one after another (vmap could not batch the model") and len(values) == 2
+    assert all(0 <= v <= 1 for v in values)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_graph_steps_match_eager_steps():
+    """The captured step replays the same arithmetic as the eager loop (and a stacked sweep too)."""
+    train, _ = digits(2000, 10, seed=1)
+    cuda = torch.device("cuda")
+    x, y = device_tensors(train, MEAN, STD, cuda)
+    protocol = Protocol(epochs=2, batch_size=32, optimizer="adam", lr=1e-3)
+    graphed, eager = _mlp(0).to(cuda), _mlp(0).to(cuda)
+    assert fit_model(graphed, x, y, protocol, 5, graph=True).mode == "cuda-graph"
+    assert fit_model(eager, x, y, protocol, 5, graph=False).mode == "eager"
+    for a, b in zip(graphed.parameters(), eager.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    fitted, stacked = fit_stacked([_mlp(s).to(cuda) for s in (0, 1)], x, y, protocol, [5, 6])
+    assert fitted.mode == "cuda-graph"
+    torch.testing.assert_close(stacked.params["1.weight"][0], eager[1].weight, rtol=1e-3, atol=1e-4)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from dlcheck.sandbox_checks import SubmissionError, _run, model_class
+from dlcheck.sandbox_checks import SubmissionError, model_class, run_submitted
 from dlcheck.training import data
 from dlcheck.training.loop import Budget, OverBudget, device_tensors
 from dlcheck.training.protocol import Protocol
@@ -39,10 +39,13 @@ def rerun(request: dict) -> dict:
     models = [_build(cls, request.get("args") or {}, seed, setting, device) for setting, seed in jobs]
     stack = request.get("stack", True)      # measured: faster than one after another on a GPU and on a CPU
     budget = Budget(float(request.get("budget_s", 600)))
+    metric = request.get("metric", "accuracy")
+
+    def train():
+        return train_many(models, x, y, tx, ty, protocol, [seed for _, seed in jobs], metric, stack=stack,
+                          budget=budget)
     try:
-        values, how, seconds = _run(lambda: train_many(models, x, y, tx, ty, protocol, [s for _, s in jobs],
-                                                       request.get("metric", "accuracy"), stack=stack,
-                                                       budget=budget), keep=(OverBudget,))
+        values, how, seconds = run_submitted(train, keep=(OverBudget,))
     except OverBudget as exc:
         return {"over_budget": str(exc)}
     return {"runs": [{"setting": setting, "seed": seed, "value": value} for (setting, seed), value in
@@ -53,7 +56,7 @@ def rerun(request: dict) -> dict:
 
 def _build(cls, args: dict, seed: int, setting, device):
     torch.manual_seed(seed)
-    model = _run(lambda: cls(**args))
+    model = run_submitted(lambda: cls(**args))
     if setting is not None:
         if not dropout_layers(model):
             raise SubmissionError(message="the model has no nn.Dropout layer, so its dropout rate cannot be "
