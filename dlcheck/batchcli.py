@@ -2,6 +2,7 @@
 and printing: discovery, progress, interruption, outputs."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -39,6 +40,8 @@ def run_batch(paths: list, out: str, jobs: int, formats: str, resume: bool, shar
     mine = batch.shard(found, shard_spec)
     todo = batch.pending(mine, out_dir, resume)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if training is not None and not training.threads:    # workers re-training at once share the cores
+        training = dataclasses.replace(training, threads=max(1, (os.cpu_count() or 1) // workers))
     shard_note = f" (shard {shard_part[0]}/{shard_part[1]} of {len(found)})" if shard_part else ""
     skipped = f", {len(mine) - len(todo)} already graded (--resume)" if resume else ""
     sys.stderr.write(f"dlcheck batch: {len(mine)} submissions{shard_note}{skipped}; grading {len(todo)} "

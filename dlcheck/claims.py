@@ -38,6 +38,7 @@ class TrainingSettings:
     seeds: int = 3
     budget_s: float = 600.0
     device: str = "auto"                              # auto | cpu | cuda
+    threads: int = 0                                  # CPU threads per re-training (0: every core)
 
     @classmethod
     def from_env(cls, **given) -> "TrainingSettings":
@@ -225,12 +226,14 @@ def check(claimed, ctx: ClaimContext) -> Outcome:
     except data.MissingData as exc:
         return Outcome(REVIEW, f"cannot re-train: {exc}", decided_by="review")
     request = {"op": "train", "source": source, "class": None, "args": ref.get("args", {}),
+               "threads": ctx.settings.threads or os.cpu_count() or 1,
                "dataset": ref["dataset"], "data_dir": str(root), "protocol": protocol, "metric": ref["metric"],
                "seeds": list(range(ctx.settings.seeds)), "sweep": ref.get("sweep"), "device": ctx.settings.device,
                "budget_s": ctx.settings.budget_s}
     from dlcheck.reference import memoized_json
 
-    key = ("claim", request, _fingerprint(folder))
+    # the same runs whatever the time budget or thread count: those stay out of the memo's key
+    key = ("claim", {k: v for k, v in request.items() if k not in ("budget_s", "threads")}, _fingerprint(folder))
     result = memoized_json(ctx.problem, key, lambda: _train(request, folder), ctx.use_cache,
                            keep=lambda r: r.get("status") == "ok" and "runs" in r)
     return judge(values, ref, protocol, result)
@@ -264,7 +267,7 @@ def _train(request: dict, folder) -> dict:
 
     budget = float(request["budget_s"])
     limits = {"wall_seconds": budget * 1.2 + 60, "cpu_seconds": int(budget * 1.2 + 60) * (os.cpu_count() or 1),
-              "memory_mb": 8192, "threads": os.cpu_count() or 1}
+              "memory_mb": 8192}
     box = sandbox.shared(readable=(str(folder),))
     result = box.run({**request, **limits})
     result["sandbox"] = box.protections.note()
