@@ -96,7 +96,8 @@ def main() -> None:
     tx, ty = device_tensors(test, MEAN, STD, device)
     protocol = Protocol(epochs=epochs, batch_size=32, optimizer="adam", lr=1e-3)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
-    print(f"re-training: {args.train:,} × 784 synthetic images, MLP 784-100-10, batch 32, {epochs} epochs, "
+    print(f"re-training: {args.train:,} × 784 synthetic images, MLP 784-100-10, batch 32, "
+          f"{epochs} epoch{'s' if epochs != 1 else ''}, "
           f"Adam — {name}, torch {torch.__version__}")
 
     rows = {}
@@ -114,10 +115,10 @@ def main() -> None:
     sweep = [i / 10 for i in range(10)]
     models = [set_dropout(mlp(0, p), p, swappable=True).to(device) for p in sweep]
     out = {}
-    seconds = timed(lambda: out.setdefault("r", train_many(models, x, y, tx, ty, protocol, [0] * 10, "accuracy",
-                                                            stack=True)), device)
+    seconds = timed(lambda: out.setdefault("r", train_many(models, x, y, tx, ty, protocol, [0] * 10, stack=True)),
+                    device)
     values, how, _ = out["r"]
-    rows[f"sweep-10 ({how})"] = (seconds, values)
+    rows[f"sweep-10 ({how})"] = (seconds, [v["accuracy"] for v in values])
 
     plain = rows["plain"][0]
     for label, (seconds, accuracy) in rows.items():

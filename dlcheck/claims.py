@@ -72,6 +72,21 @@ def claim_reference(given: dict, part: str):
     return Reference(value, [describe(value)])
 
 
+def experiment_reference(given: dict, part: str):
+    """The reference of a text part whose claims an experiment can measure (csc413-a2's
+    colourisation comparisons): which reference networks to train on what, read from
+    `given.claims.<part>`. The answer stays for review; the measurements go with it."""
+    from dlcheck.reference import Reference
+    from dlcheck.training.protocol import Protocol
+
+    claim = dict(given["claims"][part])
+    value = {"experiment": claim["task"], "dataset": claim["dataset"], "category": int(claim["category"]),
+             "category_name": claim.get("category_name", str(claim["category"])),
+             "colours": int(claim["colours"]), "models": list(claim["models"]), "args": dict(claim["args"]),
+             "protocol": Protocol.read(claim.get("protocol")).to_json()}
+    return Reference(value, [describe(value)])
+
+
 def _sweep_settings(sweep: dict) -> list:
     """`{dropout: {from: 0, to: 1, count: 10}}` (evenly spaced) or `{dropout: [0, 0.5]}`."""
     (name, spec), = sweep.items()
@@ -87,6 +102,9 @@ def describe(claim: dict) -> str:
     from dlcheck.training.protocol import Protocol
 
     protocol = Protocol.read(claim["protocol"]).describe()
+    if "experiment" in claim:
+        return (f"for review; measured by training {', '.join(claim['models'])} to colourise {claim['dataset']} "
+                f"{claim['category_name']} ({protocol}; {claim['colours']} colours)")
     text = f"re-train `{claim['model']}` on {claim['dataset']} ({protocol}), test {claim['metric']}"
     if claim.get("sweep"):
         (name, _), = claim["sweep"][0].items()
@@ -182,6 +200,88 @@ def spread(values: list, metric: str, floor: float | None = None) -> Spread:
             low, high = max(low, 0.0), min(high, 1.0)
         return low, high
     return Spread(list(values), mean, sd, interval(band), interval(predicted), floor)
+
+
+# --- experiments: measurements for a reviewed text --------------------------------
+
+def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings, use_cache: bool = True) -> Outcome:
+    """The review of a text answer, with the experiment's numbers (or why there are none)
+    and the numbers the text states set against them."""
+    from dlcheck.training import data
+
+    root = Path(settings.data_dir).expanduser().resolve() if settings.data_dir else None
+    try:
+        folder = data.locate(ref["dataset"], root)
+    except data.MissingData as exc:
+        outcome.notes.append(f"not measured: {exc}")
+        return outcome
+    runs, hows = [], []
+    for name in ref["models"]:       # one request per network: shared by every question that trains it
+        request = {"op": "train", "task": ref["experiment"], "models": [name], "dataset": ref["dataset"],
+                   "category": ref["category"], "colours": ref["colours"], "args": ref["args"],
+                   "protocol": ref["protocol"], "data_dir": str(root), "seeds": list(range(settings.seeds)),
+                   "device": settings.device, "budget_s": settings.budget_s,
+                   "threads": settings.threads or os.cpu_count() or 1}
+        key = ("experiment", {k: v for k, v in request.items() if k not in ("budget_s", "threads")},
+               _fingerprint(folder))
+        result = _memoized_run(key, request, folder, use_cache)
+        if result.get("status") != "ok" or "runs" not in result:
+            why = result.get("missing") or result.get("over_budget") or result.get("message")
+            outcome.notes.append(f"not measured ({name}): {why}")
+            return outcome
+        runs += result["runs"]
+        hows.append(f"{result['how']}, {result['seconds']:.0f} s")
+    outcome.notes.extend(_experiment_notes(runs, ref, result, hows, text))
+    outcome.details["experiment"] = {"runs": runs, "protocol": ref["protocol"]}
+    return outcome
+
+
+def _memoized_run(key, request, folder, use_cache: bool) -> dict:
+    from dlcheck.reference import memoized_json
+
+    return memoized_json(None, key, lambda: _train(request, folder), use_cache,
+                         keep=lambda r: r.get("status") == "ok" and "runs" in r)
+
+
+def _experiment_notes(runs: list, ref: dict, last: dict, hows: list, text: str) -> list:
+    by_model = {}
+    for run in runs:
+        by_model.setdefault(run["setting"]["model"], []).append(run["values"])
+    spreads = {(name, metric): spread([v[metric] for v in values], metric)
+               for name, values in by_model.items() for metric in ("loss", "accuracy")}
+    protocol = _protocol_text(ref["protocol"])
+    notes = [f"measured: {len(runs)} runs on {last['device']}, {ref['dataset']} {ref['category_name']} "
+             f"({last['train_size']:,} training, {last['test_size']:,} validation images; {protocol}): "
+             + "; ".join(hows)]
+    for name in by_model:
+        loss, accuracy = spreads[(name, "loss")], spreads[(name, "accuracy")]
+        notes.append(f"{name}: validation loss {loss.mean:.4f} ({loss.low:.4f}–{loss.high:.4f}), accuracy "
+                     f"{100 * accuracy.mean:.1f} % ({100 * accuracy.low:.1f}–{100 * accuracy.high:.1f} %)")
+    if len(by_model) > 1:
+        best = min(by_model, key=lambda name: spreads[(name, "loss")].mean)
+        notes.append(f"lowest validation loss: {best}")
+    stated = _stated_numbers(text, spreads)
+    if stated:
+        notes.append("numbers in the answer: " + "; ".join(stated))
+    return notes
+
+
+def _stated_numbers(text: str, spreads: dict) -> list:
+    """Each percentage (an accuracy) and each decimal like 1.5877 (a loss) the text states,
+    with the measurements it is consistent with (within their 95 % prediction intervals)."""
+    import re
+
+    found = []
+    for match in re.finditer(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*%|(?<![\d.])(\d\.\d{2,})(?![\d%])", text[:20_000]):
+        percent, decimal = match.groups()
+        metric, value = ("accuracy", float(percent) / 100) if percent else ("loss", float(decimal))
+        if metric == "loss" and not 0.1 <= value <= 20:      # a learning rate or a p-value, not a loss
+            continue
+        fits = [name for (name, m), s in spreads.items() if m == metric and s.place(value) != "outside"]
+        shown = f"{percent} %" if percent else decimal
+        found.append(f"{shown} fits {' or '.join(f'{n} {metric}' for n in fits)}" if fits
+                     else f"{shown} fits no re-run's {metric}")
+    return found[:12]
 
 
 # --- the check -------------------------------------------------------------------

@@ -152,7 +152,12 @@ class Grader:
     def _outcome(self, problem, part, value, ref: Reference | None, stated: dict) -> Outcome:
         kind = kinds.module(part.kind)
         if not part.auto:
-            return kind.compare(ref.value if ref else None, value, part)
+            outcome = kind.compare(ref.value if ref else None, value, part)
+            if part.check == "claim" and ref is not None:       # a reviewed text, with measurements beside it
+                from dlcheck.claims import measured
+
+                return measured(outcome, value, ref.value, self.training, self.use_cache)
+            return outcome
         if ref is None:
             return Outcome(REVIEW, NO_REFERENCE, decided_by="review")
         siblings = {k: v for k, v in getattr(self, "_siblings", {}).items() if k != part.name}

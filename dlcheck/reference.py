@@ -147,9 +147,12 @@ def memoized(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True
     return Outcome.from_json(stored)
 
 
-def memoized_json(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True, keep=lambda data: True):
-    """compute() -> a JSON value, stored on disk under the problem's key plus `parts`."""
-    key = digest(problem_key(problem), *(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str) for p in parts))
+def memoized_json(problem: ProblemSpec | None, parts: tuple, compute, use_cache: bool = True,
+                  keep=lambda data: True):
+    """compute() -> a JSON value, stored on disk under the problem's key plus `parts`
+    (problem None: shared by every problem, keyed by dlcheck's own code only)."""
+    owner = problem_key(problem) if problem is not None else digest(__version__, package_digest())
+    key = digest(owner, *(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str) for p in parts))
     path = cache_dir() / f"v{CACHE_FORMAT}" / "checks" / f"{key[:40]}.json"
     if use_cache:
         data = read_json(path)

@@ -213,3 +213,34 @@ def test_cli_takes_the_data_directory(tmp_path, mnist_dir):
     claimed = next(r for r in json.loads(result.stdout)["results"] if r["part"] == "claimed_accuracy"
                    and r["problem"] == "dl-principles/2c")
     assert claimed["verdict"] == "incorrect" and len(claimed["claim"]["runs"]) == 3
+
+
+STUDENT_5_3 = ("The result is better than Section 4: 55.4% accuracy against 41.3%, and a lower validation loss "
+               "(1.1440 against 1.5877), at lr 0.001.")
+
+
+def test_a_comparison_stays_for_review_with_the_measurements_beside_it(tmp_path, bank):
+    """csc413-a2 5.3: both colourisation networks trained on CIFAR-10 files (synthetic here)."""
+    from dlcheck.training.data import write_cifar_dataset
+    from dlcheck.training.synthetic import colour_images
+
+    write_cifar_dataset(tmp_path / "data" / "cifar-10-batches-py", colour_images(300, seed=1), colour_images(80, seed=2))
+    path = tmp_path / "s.yaml"
+    path.write_text(json.dumps({"set": "csc413-a2", "answers": {"5.3": STUDENT_5_3}}), encoding="utf-8")
+    report = Grader(bank, use_cache=False, training=TrainingSettings(data_dir=str(tmp_path / "data"), seeds=2)) \
+        .grade(load_submission(path, bank))
+    result = next(r for r in report.results if r.problem == "csc413-a2/5.3")
+    assert result.verdict == "review" and result.score == 0 and result.rubric
+    notes = "\n".join(result.notes)
+    assert re.search(r"measured: 4 runs on cpu .*cifar10 horses \(\d+ training, \d+ validation images; 25 epochs, "
+                     r"batch 100, adam lr 0.001\)", notes)
+    for name in ("PoolUpsampleNet", "ConvTransposeNet"):
+        assert re.search(name + r": validation loss \d\.\d{4} \(\d\.\d{4}–\d\.\d{4}\), accuracy \d+\.\d %", notes)
+    assert "lowest validation loss: " in notes
+    stated = re.search(r"numbers in the answer: (.*)", notes).group(1)
+    assert [item.split(" fits")[0] for item in stated.split("; ")] == ["55.4 %", "41.3 %", "1.1440", "1.5877"]
+    assert len(result.details["experiment"]["runs"]) == 4
+
+    unmeasured = Grader(bank, use_cache=False, training=TrainingSettings()).grade(load_submission(path, bank))
+    note = next(r for r in unmeasured.results if r.problem == "csc413-a2/5.3").notes[-1]
+    assert note.startswith("not measured: no data directory") and "cifar-10-batches-py" in note

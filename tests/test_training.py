@@ -12,7 +12,7 @@ from torch import nn
 
 from dlcheck.claims import spread, t975
 from dlcheck.training import cifar, data, idx
-from dlcheck.training.loop import Budget, OverBudget, device_tensors, evaluate, fit_model
+from dlcheck.training.loop import Budget, OverBudget, device_tensors, evaluate, fit_model, measure
 from dlcheck.training.protocol import Protocol, ProtocolError
 from dlcheck.training.sweep import SweptDropout, fit_stacked, set_dropout
 from dlcheck.training.synthetic import digits
@@ -248,9 +248,25 @@ def test_models_vmap_cannot_batch_train_one_after_another(small):
     for seed in (0, 1):
         torch.manual_seed(seed)
         models.append(_DataDependent())
-    values, how, _ = train_many(models, x, y, tx, ty, Protocol(epochs=1), [0, 1], "accuracy")
+    values, how, _ = train_many(models, x, y, tx, ty, Protocol(epochs=1), [0, 1], ("accuracy", "loss"))
     assert how.startswith("one after another (vmap could not batch the model") and len(values) == 2
-    assert all(0 <= v <= 1 for v in values)
+    assert all(0 <= v["accuracy"] <= 1 and v["loss"] > 0 for v in values)
+
+
+def test_measure_against_torchs_own_metrics():
+    """Accuracy and cross-entropy per image and per pixel, for one model and for stacked models."""
+    g = torch.Generator().manual_seed(0)
+    logits, y = torch.randn(50, 10, generator=g), torch.randint(0, 10, (50,), generator=g)
+    found = measure(lambda x: x, logits, y, ("accuracy", "loss"))
+    assert found["accuracy"] == pytest.approx(float((logits.argmax(1) == y).float().mean()))
+    assert found["loss"] == pytest.approx(float(nn.functional.cross_entropy(logits, y)), rel=1e-5)
+    pixels, target = torch.randn(6, 24, 4, 4, generator=g), torch.randint(0, 24, (6, 4, 4), generator=g)
+    per_pixel = measure(lambda x: x, pixels, target, ("loss",))["loss"]
+    assert per_pixel == pytest.approx(float(nn.functional.cross_entropy(pixels, target)), rel=1e-5)
+    two = torch.stack([pixels, pixels * 2])
+    stacked = measure(lambda x: two[:, : len(x)] if len(x) == 6 else None, pixels, target, ("loss",), stacked=True)
+    assert stacked["loss"] == [pytest.approx(per_pixel, rel=1e-5),
+                               pytest.approx(float(nn.functional.cross_entropy(pixels * 2, target)), rel=1e-5)]
 
 
 @pytest.mark.gpu
@@ -269,3 +285,22 @@ def test_cuda_graph_steps_match_eager_steps():
     fitted, stacked = fit_stacked([_mlp(s).to(cuda) for s in (0, 1)], x, y, protocol, [5, 6])
     assert fitted.mode == "cuda-graph"
     torch.testing.assert_close(stacked.params["1.weight"][0], eager[1].weight, rtol=1e-3, atol=1e-4)
+
+
+def test_colourisation_task_from_cifar_files(tmp_path):
+    from dlcheck.training.colourise import colourise, nearest
+    from dlcheck.training.synthetic import colour_images
+
+    data.write_cifar_dataset(tmp_path / "cifar-10-batches-py", colour_images(200, seed=1), colour_images(60, seed=2))
+    found = data.load("cifar10", tmp_path)
+    train, test, centres = colourise(found, category=7, colours=6)
+    horses = found.train.x[found.train.y == 7]
+    assert train.x.shape == (len(horses), 1, 32, 32) and train.y.shape == (len(horses), 32, 32)
+    np.testing.assert_allclose(train.x[:, 0], horses.mean(axis=1) / 255, rtol=1e-6)   # grey = channel mean
+    pixel = horses[0, :, 5, 7] / 255                                                  # brute force: closest centre
+    assert train.y[0, 5, 7] == int(np.argmin([((pixel - c) ** 2).sum() for c in centres]))
+    rows = horses.transpose(0, 2, 3, 1).reshape(-1, 3) / 255                          # k-means: a fixed point
+    labels = nearest(rows, centres)
+    for c in np.unique(labels):
+        np.testing.assert_allclose(centres[c], rows[labels == c].mean(axis=0), atol=1e-9)
+    assert test.y.max() < 6 and len(test.x) == int((found.test.y == 7).sum())

@@ -146,3 +146,15 @@ def write_idx_dataset(folder, train: Split, test: Split, compress: bool = False)
                   compress)
         write_idx(folder / f"{IDX_FILES[split + '_y']}{suffix}", data.y.astype(np.uint8), compress)
     return folder
+
+
+def write_cifar_dataset(folder, train: Split, test: Split) -> Path:
+    """Write a data set as CIFAR-10's python batches (five training batches and a test batch)."""
+    from dlcheck.training.cifar import TEST_FILES, TRAIN_FILES, write_batch
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in zip(TRAIN_FILES, np.array_split(np.arange(len(train)), len(TRAIN_FILES))):
+        write_batch(folder / name, train.x[rows], train.y[rows])
+    write_batch(folder / TEST_FILES[0], test.x, test.y)
+    return folder

@@ -200,19 +200,24 @@ def fit_model(model, x, y, protocol: Protocol, seed: int, **options) -> Fitted:
 
 
 @torch.no_grad()
-def predictions(forward, x: torch.Tensor) -> torch.Tensor:
-    return torch.cat([forward(x[i:i + EVAL_CHUNK]) for i in range(0, len(x), EVAL_CHUNK)], dim=-2)
-
-
-def score(logits: torch.Tensor, y: torch.Tensor, metric: str) -> torch.Tensor:
-    """accuracy or mean cross-entropy over the last two axes (one value per stacked model)."""
-    if metric == "accuracy":
-        return (logits.argmax(-1) == y).float().mean(-1)
-    flat = logits.reshape(-1, logits.shape[-1])
-    return F.cross_entropy(flat, y.repeat(flat.shape[0] // len(y)), reduction="none") \
-        .view(*logits.shape[:-1]).mean(-1)
+def measure(forward, x: torch.Tensor, y: torch.Tensor, metrics=("accuracy",), stacked: bool = False) -> dict:
+    """Accuracy and/or mean cross-entropy of forward(x) against y, in chunks. Classes are on
+    axis 1 of the output (axis 2 when `stacked`: one value per model); targets may be per
+    pixel (y of shape (N, H, W) against logits (N, C, H, W))."""
+    axis = 2 if stacked else 1
+    totals = dict.fromkeys(metrics, 0.0)
+    for i in range(0, len(x), EVAL_CHUNK):
+        logits = forward(x[i:i + EVAL_CHUNK])
+        target = y[i:i + EVAL_CHUNK].expand(logits.shape[:axis] + logits.shape[axis + 1:])
+        summed = tuple(range(1 if stacked else 0, target.dim()))
+        if "accuracy" in totals:
+            totals["accuracy"] = totals["accuracy"] + (logits.argmax(axis) == target).sum(summed)
+        if "loss" in totals:
+            picked = F.log_softmax(logits.float(), axis).gather(axis, target.unsqueeze(axis)).squeeze(axis)
+            totals["loss"] = totals["loss"] - picked.sum(summed)
+    return {name: (total / y.numel()).tolist() for name, total in totals.items()}
 
 
 def evaluate(model, x, y, metric: str = "accuracy") -> float:
     model.eval()
-    return float(score(predictions(model, x), y, metric))
+    return measure(model, x, y, (metric,))[metric]

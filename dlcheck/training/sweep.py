@@ -16,7 +16,7 @@ import copy
 import torch
 from torch import nn
 
-from dlcheck.training.loop import Budget, Fitted, OverBudget, fit, fit_model, loss_function, predictions, score
+from dlcheck.training.loop import Budget, Fitted, OverBudget, fit, fit_model, loss_function, measure
 
 DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
 
@@ -92,22 +92,25 @@ def fit_stacked(models: list, x, y, protocol, seeds: list, *, graph: bool = True
     return fitted, stacked
 
 
-def scores_stacked(stacked: Stacked, x, y, metric: str) -> list:
+def scores_stacked(stacked: Stacked, x, y, metrics) -> list:
+    """One {metric: value} per stacked model."""
     stacked.base.eval()
-    return score(predictions(stacked.forward, x), y, metric).tolist()
+    found = measure(stacked.forward, x, y, metrics, stacked=True)
+    return [{name: found[name][m] for name in metrics} for m in range(stacked.count)]
 
 
-def train_many(models: list, x, y, tx, ty, protocol, seeds: list, metric: str, *, graph: bool = True,
+def train_many(models: list, x, y, tx, ty, protocol, seeds: list, metrics=("accuracy",), *, graph: bool = True,
                stack: bool = True, budget: Budget | None = None) -> tuple[list, str, float]:
     """Train the models (stacked when vmap can batch them, else one after another; model i
-    shuffled by seeds[i] either way) and score each on (tx, ty). Returns (scores, how, seconds)."""
+    shuffled by seeds[i] either way) and measure each on (tx, ty).
+    Returns ({metric: value} per model, how, seconds)."""
     budget = budget or Budget(float("inf"))
     if stack and len(models) > 1:
         try:
             budget.plan(protocol.epochs)
             fitted, stacked = fit_stacked(models, x, y, protocol, seeds, graph=graph, on_epoch=budget)
-            return scores_stacked(stacked, tx, ty, metric), f"{len(models)} models stacked with vmap, " \
-                                                            f"{fitted.mode}", fitted.seconds
+            return scores_stacked(stacked, tx, ty, metrics), f"{len(models)} models stacked with vmap, " \
+                                                             f"{fitted.mode}", fitted.seconds
         except OverBudget:
             raise
         except Exception as exc:  # noqa: BLE001 - vmap could not batch this model: one after another
@@ -119,6 +122,6 @@ def train_many(models: list, x, y, tx, ty, protocol, seeds: list, metric: str, *
     for model, seed in zip(models, seeds):
         fitted = fit_model(model, x, y, protocol, seed, graph=graph, on_epoch=budget)
         model.eval()
-        values.append(float(score(predictions(model, tx), ty, metric)))
+        values.append(measure(model, tx, ty, metrics))
         seconds, mode = seconds + fitted.seconds, fitted.mode
     return values, f"{note}, {mode}", seconds

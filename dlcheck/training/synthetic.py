@@ -39,6 +39,22 @@ def _sample(rng, templates: np.ndarray, n: int, noise: float) -> Split:
     return Split(pixels[:, None], labels.astype(np.int64))
 
 
+def colour_images(n: int, seed: int = 0, classes: int = 10, size: int = 32) -> Split:
+    """CIFAR-shaped colour images: a few flat-coloured rectangles on a coloured ground,
+    from a palette of eight colours, so grey levels say something about colours."""
+    rng = np.random.default_rng(seed)
+    palette = rng.integers(0, 256, (8, 3))
+    images = np.empty((n, 3, size, size), dtype=np.uint8)
+    for i in range(n):
+        canvas = np.broadcast_to(palette[rng.integers(8)][:, None, None], (3, size, size)).copy()
+        for _ in range(3):
+            top, left = rng.integers(0, size - 8, 2)
+            height, width = rng.integers(6, 16, 2)
+            canvas[:, top:top + height, left:left + width] = palette[rng.integers(8)][:, None, None]
+        images[i] = canvas
+    return Split(images, rng.integers(0, classes, n).astype(np.int64))
+
+
 def main(argv=None) -> None:
     """python -m dlcheck.training.synthetic DIR: an MNIST-format data set in DIR/mnist (demo, tests, bench)."""
     import argparse
