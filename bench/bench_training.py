@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from dlcheck.training.loop import device_tensors, evaluate, fit_model  # noqa: E402
 from dlcheck.training.protocol import Protocol  # noqa: E402
-from dlcheck.training.sweep import set_dropout, train_many  # noqa: E402
+from dlcheck.training.sweep import metrics_of, set_dropout, train_many  # noqa: E402
 from dlcheck.training.synthetic import digits  # noqa: E402
 
 MEAN, STD = (0.1307,), (0.3081,)
@@ -115,7 +115,7 @@ def main() -> None:
     sweep = [i / 10 for i in range(10)]
     models = [set_dropout(mlp(0, p), p, swappable=True).to(device) for p in sweep]
     out = {}
-    seconds = timed(lambda: out.setdefault("r", train_many(models, x, y, tx, ty, protocol, [0] * 10, stack=True)),
+    seconds = timed(lambda: out.setdefault("r", train_many(models, x, y, protocol, [0] * 10, metrics_of(tx, ty))),
                     device)
     values, how, _ = out["r"]
     rows[f"sweep-10 ({how})"] = (seconds, [v["accuracy"] for v in values])

@@ -17,6 +17,7 @@ reference. Grader side only: no torch here; the training itself runs in the
 sandbox (dlcheck/training/rerun.py)."""
 from __future__ import annotations
 
+import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -326,17 +327,50 @@ def check(claimed, ctx: ClaimContext) -> Outcome:
     except data.MissingData as exc:
         return Outcome(REVIEW, f"cannot re-train: {exc}", decided_by="review")
     request = {"op": "train", "source": source, "class": None, "args": ref.get("args", {}),
-               "threads": ctx.settings.threads or os.cpu_count() or 1,
-               "dataset": ref["dataset"], "data_dir": str(root), "protocol": protocol, "metric": ref["metric"],
-               "seeds": list(range(ctx.settings.seeds)), "sweep": ref.get("sweep"), "device": ctx.settings.device,
-               "budget_s": ctx.settings.budget_s}
+               "dataset": ref["dataset"], "protocol": protocol, "metric": ref["metric"],
+               "seeds": list(range(ctx.settings.seeds)), "sweep": ref.get("sweep"), "device": ctx.settings.device}
+    fingerprint = _fingerprint(folder)
+    run = {"budget_s": ctx.settings.budget_s, "threads": ctx.settings.threads or os.cpu_count() or 1}
     from dlcheck.reference import memoized_json
 
     # the same runs whatever the time budget or thread count: those stay out of the memo's key
-    key = ("claim", {k: v for k, v in request.items() if k not in ("budget_s", "threads")}, _fingerprint(folder))
-    result = memoized_json(ctx.problem, key, lambda: _train(request, folder), ctx.use_cache,
+    result = memoized_json(ctx.problem, ("claim", request, fingerprint),
+                           lambda: _scored({**request, **run}, root, fingerprint), ctx.use_cache,
                            keep=lambda r: r.get("status") == "ok" and "runs" in r)
     return judge(values, ref, protocol, result)
+
+
+def _scored(request: dict, root: Path, fingerprint: list) -> dict:
+    """Re-train in the sandbox on a copy of the data without the test labels, then score the
+    returned predictions here, where the labels are."""
+    from dlcheck.cache import cache_dir, digest
+    from dlcheck.training import data
+
+    try:
+        found = data.load(request["dataset"], root)
+    except data.MissingData as exc:
+        return {"status": "ok", "missing": str(exc)}
+    prepared = data.prepare(found, cache_dir() / "data" / digest(json.dumps(fingerprint))[:24])
+    result = _train({**request, "prepared": str(prepared)}, prepared, hide=found.folder)
+    for run in result.get("runs", []) if result.get("status") == "ok" else []:
+        try:
+            run["value"] = _score(data.unpack(run.pop("predicted")), found.test.y, request["metric"])
+        except (ValueError, KeyError, TypeError) as exc:
+            return {"status": "error", "message": f"the model's predictions cannot be scored: {exc}"}
+    return result
+
+
+def _score(predicted, labels, metric: str) -> float:
+    import numpy as np
+
+    if metric == "accuracy":
+        if predicted.shape != labels.shape:
+            raise ValueError(f"{predicted.shape[0] if predicted.ndim else 0} predictions of shape "
+                             f"{tuple(predicted.shape[1:])} for {len(labels)} test images")
+        return float(np.mean(predicted == labels))
+    if predicted.ndim != 2 or len(predicted) != len(labels) or labels.max() >= predicted.shape[1]:
+        raise ValueError(f"log-probabilities of shape {tuple(predicted.shape)} for {len(labels)} test images")
+    return float(-np.mean(predicted[np.arange(len(labels)), labels]))
 
 
 def _claimed_values(claimed, ref: dict) -> list:
@@ -362,13 +396,15 @@ def _fingerprint(folder) -> list:
     return sorted((p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in folder.iterdir() if p.is_file())
 
 
-def _train(request: dict, folder) -> dict:
+def _train(request: dict, folder, hide=None) -> dict:
+    """One training request in the sandbox, which sees `folder` and not `hide` (the original
+    data set, test labels and all, when bubblewrap isolates the file system)."""
     from dlcheck import sandbox
 
     budget = float(request["budget_s"])
     limits = {"wall_seconds": budget * 1.2 + 60, "cpu_seconds": int(budget * 1.2 + 60) * (os.cpu_count() or 1),
               "memory_mb": 8192}
-    box = sandbox.shared(readable=(str(folder),))
+    box = sandbox.shared(readable=(str(folder),), hidden=(str(hide),) if hide else ())
     result = box.run({**request, **limits})
     result["sandbox"] = box.protections.note()
     return result

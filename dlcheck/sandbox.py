@@ -8,7 +8,9 @@ and no new privileges. Each child gets a fresh working directory, a CPU-time
 limit, a wall-clock limit and a resident-memory watchdog (RLIMIT_AS would break
 torch's large virtual reservations), thread counts pinned to 1 and a scrubbed
 environment. Without bubblewrap the same limits apply but the network and the
-file system are not isolated, and every report says so."""
+file system are not isolated, and every report says so. A training claim adds
+the paths it reads (a data set copy without test labels) and hides the paths it
+must not (the original data set, labels and all)."""
 from __future__ import annotations
 
 import atexit
@@ -71,9 +73,11 @@ def gpu_devices() -> list:
 
 
 class Sandbox:
-    def __init__(self, limits: Limits | None = None, isolate: bool = True, readable: tuple = ()):
+    def __init__(self, limits: Limits | None = None, isolate: bool = True, readable: tuple = (),
+                 hidden: tuple = ()):
         self.limits = limits or Limits()
         self.readable = tuple(sorted({str(Path(p).resolve()) for p in readable}))
+        self.hidden = tuple(sorted({str(Path(p).resolve()) for p in hidden}))
         self.lock = threading.Lock()
         self.workdir = tempfile.mkdtemp(prefix="dlcheck-sandbox-")
         bwrap = bubblewrap() if isolate else None
@@ -85,11 +89,15 @@ class Sandbox:
                                                                    "no capabilities"])
             # the package and the interpreter's prefix stay visible (read-only) even when they
             # live under /tmp, which the sandbox replaces with its own empty tmpfs
-            # (and so do data directories a training claim reads)
-            keep = sorted({PACKAGE_PARENT, sys.prefix, str(Path(sys.executable).resolve().parent.parent),
-                           *self.readable})
+            keep = sorted({PACKAGE_PARENT, sys.prefix, str(Path(sys.executable).resolve().parent.parent)})
             command = [bwrap, "--ro-bind", "/", "/", "--tmpfs", "/tmp"]
             for path in keep:
+                command += ["--ro-bind", path, path]
+            # then hidden paths (a data set's test labels) become empty, and the paths a training
+            # claim reads (the copy without test labels) are mounted, even inside hidden ones
+            for path in self.hidden:
+                command += ["--tmpfs", path]
+            for path in self.readable:
                 command += ["--ro-bind", path, path]
             command += ["--dev", "/dev"]
             for node in gpu_devices():          # the GPU, for training claims; nothing else of /dev
@@ -134,15 +142,17 @@ class Sandbox:
 _shared: Sandbox | None = None
 
 
-def shared(readable: tuple = ()) -> Sandbox:
-    """The process-wide warm worker, started on first use (again when it must see more paths)."""
+def shared(readable: tuple = (), hidden: tuple = ()) -> Sandbox:
+    """The process-wide warm worker, started on first use (again when it must see, or hide, more paths)."""
     global _shared
     wanted = {str(Path(p).resolve()) for p in readable}
-    if _shared is not None and not wanted <= set(_shared.readable):
+    masked = {str(Path(p).resolve()) for p in hidden}
+    if _shared is not None and not (wanted <= set(_shared.readable) and masked <= set(_shared.hidden)):
         _shared.close()
         wanted |= set(_shared.readable)
+        masked |= set(_shared.hidden)
         _shared = None
     if _shared is None or _shared.process.poll() is not None:
-        _shared = Sandbox(readable=tuple(wanted))
+        _shared = Sandbox(readable=tuple(wanted), hidden=tuple(masked))
         atexit.register(_shared.close)
     return _shared

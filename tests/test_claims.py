@@ -244,3 +244,36 @@ def test_a_comparison_stays_for_review_with_the_measurements_beside_it(tmp_path,
     unmeasured = Grader(bank, use_cache=False, training=TrainingSettings()).grade(load_submission(path, bank))
     note = next(r for r in unmeasured.results if r.problem == "csc413-a2/5.3").notes[-1]
     assert note.startswith("not measured: no data directory") and "cifar-10-batches-py" in note
+
+
+def test_submitted_code_cannot_forge_its_accuracy(tmp_path, bank, mnist_dir):
+    """Scoring happens outside the sandbox against labels the sandbox never gets: a model that
+    patches dlcheck's own evaluation, or goes looking for the test labels, gains nothing."""
+    root, _, _ = mnist_dir
+    forger = NET.format(hidden=1) + textwrap.dedent(f"""
+        import glob, dlcheck.training.loop as loop
+        loop.measure = lambda *args, **kwargs: {{"accuracy": 1.0}}
+        FOUND = glob.glob("{root}/**/t10k-labels*", recursive=True) + glob.glob("/tmp/**/t10k-*", recursive=True)
+        FOUND += [name for name in glob.glob("/tmp/**/*.npy", recursive=True) if "test_y" in name]
+        assert not FOUND, FOUND                                  # seen labels: the model check fails, and so does this test
+        """)
+    result = grade(tmp_path, bank, {"model": forger, "claimed_accuracy": claim(0.99)},
+                   TrainingSettings(data_dir=str(root), seeds=3))["claimed_accuracy"]
+    assert result.verdict == "incorrect", result.feedback
+    assert max(run["value"] for run in result.details["claim"]["runs"]) < 0.9
+
+
+def test_hidden_paths_are_empty_inside_the_sandbox():
+    from conftest import ROOT
+    from dlcheck.sandbox import Sandbox
+
+    box = Sandbox(hidden=(str(ROOT / "tests"),), readable=(str(ROOT / "tests" / "data"),))
+    try:
+        if box.protections.mode != "bubblewrap":
+            pytest.skip("without bubblewrap the file system is not isolated")
+        listing = box.run({"op": "exec", "source": f"import os\nresult = (sorted(os.listdir({str(ROOT / 'tests')!r})), "
+                                                   f"len(os.listdir({str(ROOT / 'tests' / 'data')!r})) > 0, "
+                                                   f"len(os.listdir({str(ROOT / 'dlcheck')!r})) > 0)"})
+    finally:
+        box.close()
+    assert listing["result"] == "(['data'], True, True)"

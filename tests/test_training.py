@@ -241,14 +241,14 @@ class _DataDependent(nn.Module):
 
 
 def test_models_vmap_cannot_batch_train_one_after_another(small):
-    from dlcheck.training.sweep import train_many
+    from dlcheck.training.sweep import metrics_of, train_many
 
     x, y, tx, ty = small
     models = []
     for seed in (0, 1):
         torch.manual_seed(seed)
         models.append(_DataDependent())
-    values, how, _ = train_many(models, x, y, tx, ty, Protocol(epochs=1), [0, 1], ("accuracy", "loss"))
+    values, how, _ = train_many(models, x, y, Protocol(epochs=1), [0, 1], metrics_of(tx, ty, ("accuracy", "loss")))
     assert how.startswith("one after another (vmap could not batch the model") and len(values) == 2
     assert all(0 <= v["accuracy"] <= 1 and v["loss"] > 0 for v in values)
 

@@ -6,7 +6,9 @@ is ever downloaded: the grading machines have no internet, so a missing file is
 a message that says exactly what to put where."""
 from __future__ import annotations
 
+import base64
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,10 +46,10 @@ class MissingData(Exception):
 @dataclass
 class Split:
     x: np.ndarray           # (N, C, H, W) uint8 images
-    y: np.ndarray           # (N,) int64 labels
+    y: np.ndarray | None    # (N,) int64 labels; None where they are kept from submitted code
 
     def __len__(self) -> int:
-        return len(self.y)
+        return len(self.x)
 
 
 @dataclass
@@ -158,3 +160,44 @@ def write_cifar_dataset(folder, train: Split, test: Split) -> Path:
         write_batch(folder / name, train.x[rows], train.y[rows])
     write_batch(folder / TEST_FILES[0], test.x, test.y)
     return folder
+
+
+# --- what submitted code gets to see ----------------------------------------------
+PREPARED = ("train_x.npy", "train_y.npy", "test_x.npy")
+
+
+def prepare(found: DataSet, folder: Path) -> Path:
+    """The data set as submitted code may see it: training images and labels, test images,
+    and no test labels (so a model cannot look them up, and scoring happens outside the
+    sandbox). Written once per data set, atomically; plain .npy files, read without pickle."""
+    folder = Path(folder).resolve()       # absolute: the sandbox has a working directory of its own
+    if all((folder / name).is_file() for name in PREPARED):
+        return folder
+    scratch = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    scratch.mkdir(parents=True, exist_ok=True)
+    for name, array in zip(PREPARED, (found.train.x, found.train.y, found.test.x)):
+        np.save(scratch / name, array, allow_pickle=False)
+    try:
+        scratch.rename(folder)
+    except OSError:                 # another process wrote it first: theirs is the same
+        shutil.rmtree(scratch, ignore_errors=True)
+    return folder
+
+
+def load_prepared(name: str, folder) -> DataSet:
+    folder = Path(folder)
+    train_x, train_y, test_x = (np.load(folder / f, allow_pickle=False) for f in PREPARED)
+    return DataSet(DATASETS[name], Split(train_x, train_y), Split(test_x, None), folder)
+
+
+def pack(array: np.ndarray) -> dict:
+    """An array as JSON: dtype, shape and base64 bytes (predictions crossing the sandbox pipe)."""
+    array = np.ascontiguousarray(array)
+    return {"dtype": array.dtype.str, "shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode()}
+
+
+def unpack(packed: dict, limit: int = 50_000_000) -> np.ndarray:
+    dtype = np.dtype(packed["dtype"])
+    if dtype.kind not in "iuf" or int(np.prod(packed["shape"])) * dtype.itemsize > limit:
+        raise ValueError("not a packed array of numbers")
+    return np.frombuffer(base64.b64decode(packed["data"]), dtype=dtype).reshape(packed["shape"])

@@ -57,11 +57,13 @@ class Fitted:
 
 
 def device_tensors(split, mean, std, device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images as normalised float32 on the device, labels as int64: done once, before training."""
+    """Images as normalised float32 on the device, labels as int64 (None where there are
+    none to see): done once, before training."""
     x = torch.as_tensor(split.x, device=device).float().div_(255)
     mean = torch.tensor(mean, device=device).view(1, -1, 1, 1)
     std = torch.tensor(std, device=device).view(1, -1, 1, 1)
-    return (x - mean) / std, torch.as_tensor(split.y, device=device)
+    labels = None if split.y is None else torch.as_tensor(split.y, device=device)
+    return (x - mean) / std, labels
 
 
 def loss_function(name: str):
@@ -221,3 +223,15 @@ def measure(forward, x: torch.Tensor, y: torch.Tensor, metrics=("accuracy",), st
 def evaluate(model, x, y, metric: str = "accuracy") -> float:
     model.eval()
     return measure(model, x, y, (metric,))[metric]
+
+
+@torch.no_grad()
+def predict(forward, x: torch.Tensor, stacked: bool = False, log_probs: bool = False) -> torch.Tensor:
+    """Predicted classes (or log-probabilities) for x, in chunks, on the CPU: for scoring
+    elsewhere, by whoever holds the labels."""
+    axis = 2 if stacked else 1
+    outputs = []
+    for i in range(0, len(x), EVAL_CHUNK):
+        logits = forward(x[i:i + EVAL_CHUNK])
+        outputs.append(F.log_softmax(logits.float(), axis) if log_probs else logits.argmax(axis))
+    return torch.cat(outputs, dim=1 if stacked else 0).cpu()

@@ -1,10 +1,12 @@
 """Inside the sandbox: train a submitted model as a claim says, over several
-seeds (and the settings of a sweep), and measure it on the test split.
+seeds (and the settings of a sweep), and predict the test images.
 
 The grader sends the request (source, data set, protocol, seeds, sweep) and
-gets back every run's value, how the runs were trained, and on which device.
-A missing data set or a run that would exceed its time budget is an answer
-(`missing`, `over_budget`), not a failure."""
+gets back every run's predictions, how the runs were trained, and on which
+device. Submitted code never sees the test labels (the grader scores the
+predictions), so a model that patches torch or looks labels up cannot forge
+its accuracy. A missing data set or a run that would exceed its time budget
+is an answer (`missing`, `over_budget`), not a failure."""
 from __future__ import annotations
 
 import torch
@@ -13,7 +15,7 @@ from dlcheck.sandbox_checks import SubmissionError, model_class, run_submitted
 from dlcheck.training import data
 from dlcheck.training.loop import Budget, OverBudget, device_tensors
 from dlcheck.training.protocol import Protocol
-from dlcheck.training.sweep import dropout_layers, set_dropout, train_many
+from dlcheck.training.sweep import dropout_layers, metrics_of, predictions_of, set_dropout, train_many
 
 
 def pick_device(wanted: str) -> torch.device:
@@ -25,45 +27,52 @@ def pick_device(wanted: str) -> torch.device:
 def rerun(request: dict) -> dict:
     torch.set_num_threads(max(1, int(request.get("threads", 1))))
     task = TASKS[request.get("task", "classify")]
-    try:
-        found = data.load(request["dataset"], data.data_dir(request.get("data_dir")))
-    except data.MissingData as exc:
-        return {"missing": str(exc)}
     device = pick_device(request.get("device", "auto"))
     protocol = Protocol.read(request["protocol"])
     try:
-        result = task(request, found, device, protocol, Budget(float(request.get("budget_s", 600))))
+        result = task(request, device, protocol, Budget(float(request.get("budget_s", 600))))
+    except data.MissingData as exc:
+        return {"missing": str(exc)}
     except OverBudget as exc:
         return {"over_budget": str(exc)}
-    return {**result, "device": _describe(device), "data": str(found.folder)}
+    return {**result, "device": _describe(device)}
 
 
-def classify(request: dict, found, device, protocol: Protocol, budget: Budget) -> dict:
-    """The submitted classifier, for each (sweep setting, seed); test-split metric per run."""
+def classify(request: dict, device, protocol: Protocol, budget: Budget) -> dict:
+    """The submitted classifier, for each (sweep setting, seed): its predictions on the test
+    images (the grader holds the test labels and scores them; this process never sees them)."""
     cls = model_class(request["source"], request.get("class"))
+    found = data.load_prepared(request["dataset"], request["prepared"])
     x, y = device_tensors(found.train, found.info.mean, found.info.std, device)
-    tx, ty = device_tensors(found.test, found.info.mean, found.info.std, device)
+    tx, _ = device_tensors(found.test, found.info.mean, found.info.std, device)
     seeds = [int(s) for s in request["seeds"]]
     jobs = [(setting, seed) for setting in (request.get("sweep") or [None]) for seed in seeds]
     models = [_build(cls, request.get("args") or {}, seed, setting, device) for setting, seed in jobs]
-    metric = request.get("metric", "accuracy")
+    readout = predictions_of(tx, log_probs=request.get("metric") == "loss")
     stack = request.get("stack", True)      # measured: faster than one after another on a GPU and on a CPU
 
     def train():
-        return train_many(models, x, y, tx, ty, protocol, [seed for _, seed in jobs], (metric,), stack=stack,
-                          budget=budget)
-    values, how, seconds = run_submitted(train, keep=(OverBudget,))
-    return {"runs": [{"setting": setting, "seed": seed, "value": value[metric]} for (setting, seed), value in
-                     zip(jobs, values)],
+        return train_many(models, x, y, protocol, [seed for _, seed in jobs], readout, stack=stack, budget=budget)
+    outputs, how, seconds = run_submitted(train, keep=(OverBudget,))
+    return {"runs": [{"setting": setting, "seed": seed, "predicted": data.pack(_compact(out.numpy()))}
+                     for (setting, seed), out in zip(jobs, outputs)],
             "how": how, "seconds": round(seconds, 3), "train_size": len(found.train), "test_size": len(found.test)}
 
 
-def colourisation(request: dict, found, device, protocol: Protocol, budget: Budget) -> dict:
+def _compact(predicted):
+    """Class indices in the smallest integer type (10,000 MNIST predictions: 13 kB of JSON)."""
+    if predicted.dtype.kind == "i" and predicted.size and 0 <= predicted.min() and predicted.max() < 256:
+        return predicted.astype("uint8")
+    return predicted
+
+
+def colourisation(request: dict, device, protocol: Protocol, budget: Budget) -> dict:
     """csc413-a2's reference colourisation networks (trusted code: dlcheck's own), each over
     the seeds; validation loss and per-pixel accuracy per run."""
     from dlcheck.nnkit import colour
     from dlcheck.training.colourise import colourise
 
+    found = data.load(request["dataset"], data.data_dir(request["data_dir"]))
     train, test, _ = colourise(found, int(request["category"]), int(request["colours"]))
     x, y = torch.as_tensor(train.x, device=device), torch.as_tensor(train.y, device=device)
     tx, ty = torch.as_tensor(test.x, device=device), torch.as_tensor(test.y, device=device)
@@ -72,12 +81,13 @@ def colourisation(request: dict, found, device, protocol: Protocol, budget: Budg
     share = Budget(budget.seconds / len(request["models"]))
     for name in request["models"]:
         models = [_build(getattr(colour, name), request["args"], seed, None, device) for seed in seeds]
-        values, how, spent = train_many(models, x, y, tx, ty, protocol, seeds, ("loss", "accuracy"), budget=share)
+        values, how, spent = train_many(models, x, y, protocol, seeds, metrics_of(tx, ty, ("loss", "accuracy")),
+                                        budget=share)
         runs += [{"setting": {"model": name}, "seed": seed, "values": v} for seed, v in zip(seeds, values)]
         hows.append(f"{name}: {how}")
         seconds += spent
     return {"runs": runs, "how": "; ".join(hows), "seconds": round(seconds, 3), "train_size": len(train),
-            "test_size": len(test)}
+            "test_size": len(test), "data": str(found.folder)}
 
 
 TASKS = {"classify": classify, "colourise": colourisation}

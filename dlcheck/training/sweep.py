@@ -16,7 +16,7 @@ import copy
 import torch
 from torch import nn
 
-from dlcheck.training.loop import Budget, Fitted, OverBudget, fit, fit_model, loss_function, measure
+from dlcheck.training.loop import Budget, Fitted, OverBudget, fit, fit_model, loss_function, measure, predict
 
 DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d)
 
@@ -92,25 +92,37 @@ def fit_stacked(models: list, x, y, protocol, seeds: list, *, graph: bool = True
     return fitted, stacked
 
 
-def scores_stacked(stacked: Stacked, x, y, metrics) -> list:
-    """One {metric: value} per stacked model."""
-    stacked.base.eval()
-    found = measure(stacked.forward, x, y, metrics, stacked=True)
-    return [{name: found[name][m] for name in metrics} for m in range(stacked.count)]
+def metrics_of(tx, ty, metrics=("accuracy",)):
+    """A readout: {metric: value} for each model on (tx, ty)."""
+    def read(forward, stacked: bool):
+        found = measure(forward, tx, ty, metrics, stacked)
+        if not stacked:
+            return found
+        return [{name: found[name][m] for name in metrics} for m in range(len(found[metrics[0]]))]
+    return read
 
 
-def train_many(models: list, x, y, tx, ty, protocol, seeds: list, metrics=("accuracy",), *, graph: bool = True,
+def predictions_of(tx, log_probs: bool = False):
+    """A readout: each model's predictions for tx (scored by whoever holds the labels)."""
+    def read(forward, stacked: bool):
+        out = predict(forward, tx, stacked, log_probs)
+        return list(out) if stacked else out
+    return read
+
+
+def train_many(models: list, x, y, protocol, seeds: list, readout, *, graph: bool = True,
                stack: bool = True, budget: Budget | None = None) -> tuple[list, str, float]:
     """Train the models (stacked when vmap can batch them, else one after another; model i
-    shuffled by seeds[i] either way) and measure each on (tx, ty).
-    Returns ({metric: value} per model, how, seconds)."""
+    shuffled by seeds[i] either way) and read each out (metrics_of, predictions_of).
+    Returns (one readout per model, how, seconds)."""
     budget = budget or Budget(float("inf"))
     if stack and len(models) > 1:
         try:
             budget.plan(protocol.epochs)
             fitted, stacked = fit_stacked(models, x, y, protocol, seeds, graph=graph, on_epoch=budget)
-            return scores_stacked(stacked, tx, ty, metrics), f"{len(models)} models stacked with vmap, " \
-                                                             f"{fitted.mode}", fitted.seconds
+            stacked.base.eval()
+            return readout(stacked.forward, True), f"{len(models)} models stacked with vmap, {fitted.mode}", \
+                fitted.seconds
         except OverBudget:
             raise
         except Exception as exc:  # noqa: BLE001 - vmap could not batch this model: one after another
@@ -122,6 +134,6 @@ def train_many(models: list, x, y, tx, ty, protocol, seeds: list, metrics=("accu
     for model, seed in zip(models, seeds):
         fitted = fit_model(model, x, y, protocol, seed, graph=graph, on_epoch=budget)
         model.eval()
-        values.append(measure(model, tx, ty, metrics))
+        values.append(readout(model, False))
         seconds, mode = seconds + fitted.seconds, fitted.mode
     return values, f"{note}, {mode}", seconds
