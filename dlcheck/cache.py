@@ -43,7 +43,7 @@ def write_json_atomic(path: Path, data) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
+            fh.write(json.dumps(data, ensure_ascii=False))    # one C-encoded string: json.dump writes in pieces
         os.replace(tmp, path)
         return True
     except OSError:  # a read-only cache only costs speed

@@ -2,6 +2,7 @@
 compared with the solver's reference; one bad answer never stops the rest."""
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 from dlcheck import kinds
@@ -23,6 +24,9 @@ class Grader:
         self.bank = bank
         self.use_cache = use_cache
         self.training = training or TrainingSettings.from_env()
+        self._parses: dict = {}          # (part, answer) -> parsed, for kinds whose values are immutable
+        self._problem_parses: dict = {}  # the same for every kind, within one problem's grading
+        self._shown: dict = {}           # (part, reference) -> the expected value as displayed
         self._refs: dict[str, dict] = {}
         self._ref_errors: dict[str, str] = {}
 
@@ -53,6 +57,7 @@ class Grader:
         if pid in self._ref_errors:
             report.errors.append(Issue(pid, f"could not derive the reference: {self._ref_errors[pid]}"))
         answers = entry.parts if entry else {}
+        self._problem_parses.clear()
         self._siblings = self._parsed_siblings(problem, answers)
         results = [self.judge(problem, part, answers.get(name), refs)
                    for name, part in problem.parts.items()
@@ -105,22 +110,46 @@ class Grader:
                 if re.search(flaw.pattern, text, re.IGNORECASE):
                     result.notes.append(f"in the working: {flaw.feedback}")
 
-    @staticmethod
-    def _parsed_siblings(problem, answers: dict) -> dict:
+    def _expected(self, part, ref: Reference | None) -> str:
+        """The reference as reports show it, worked out once per part (not once per submission)."""
+        if ref is None:
+            return ""
+        key = (id(part), id(ref))
+        if key not in self._shown:
+            self._shown[key] = (ref, kinds.show_expected(part, ref.value))   # ref kept: its id stays its own
+        return self._shown[key][1]
+
+    def _parsed_siblings(self, problem, answers: dict) -> dict:
         """The readable answers of a problem's parts, for checks that relate parts
         (the parameters of the architectures a student proposed)."""
         out = {}
         for name, raw in answers.items():
             if raw is not None and raw.value not in (None, ""):
-                value = kinds.parse(problem.parts[name].kind, raw.value, problem.parts[name])
+                value = self._parse(problem.parts[name], raw.value)
                 if not isinstance(value, Invalid) and problem.parts[name].auto:
                     out[name] = plain(value)
         return out
 
+    def _parse(self, part, answer):
+        """kinds.parse, once per (part, answer): the siblings and the verdict share it, and across
+        a batch the same formula typed by many students is read once (kinds with PARSE_SHARED)."""
+        shared = getattr(kinds.module(part.kind), "PARSE_SHARED", False)
+        cache = self._parses if shared else self._problem_parses
+        try:
+            key = (id(part), type(answer).__name__, answer if isinstance(answer, (str, int, float)) else
+                   json.dumps(answer, sort_keys=True, default=str))
+        except (TypeError, ValueError):
+            return kinds.parse(part.kind, answer, part)
+        if key not in cache:
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[key] = kinds.parse(part.kind, answer, part)
+        return cache[key]
+
     def judge(self, problem, part, raw, refs) -> PartResult:
         """One part: parse, compare with the reference (and its rules), score."""
         ref = refs.get(part.name)
-        expected = kinds.show_expected(part, ref.value) if ref else ""
+        expected = self._expected(part, ref)
         base = dict(problem=problem.full_id, part=part.name, kind=part.kind, expected=expected,
                     line=raw.line if raw else None, automatic=part.auto)
         # only parts dlcheck can decide count towards the score; the rest wait for a human
@@ -130,7 +159,7 @@ class Grader:
             return PartResult(verdict=MISSING, score=0, max_score=points, got="", feedback=feedback, **base)
         answer, stated = _claimed(part, raw.value)
         try:
-            value = kinds.parse(part.kind, answer, part)
+            value = self._parse(part, answer)
         except Exception as exc:  # a reader bug must cost one part, not the report
             value = Invalid(f"dlcheck internal error while reading the answer: {type(exc).__name__}: {exc}")
         if isinstance(value, Invalid):

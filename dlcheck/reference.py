@@ -71,8 +71,17 @@ def jsonable(value):
 
 def problem_key(problem: ProblemSpec) -> str:
     """Spec + solver source + dlcheck's own code: editing any of them recomputes."""
-    solver = problem.solver_path.read_bytes() if problem.solver_path else b""
-    return digest(problem.path.read_bytes(), solver, __version__, package_digest())
+    files = [p for p in (problem.path, problem.solver_path) if p is not None]
+    return _files_key(tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
+@functools.lru_cache(maxsize=1024)
+def _files_key(stamps: tuple) -> str:
+    """Hashed once per version of the files (a stat is cheaper than reading and hashing per part)."""
+    chunks = [Path(path).read_bytes() for path, _, _ in stamps]
+    if len(chunks) == 1:
+        chunks.append(b"")
+    return digest(*chunks, __version__, package_digest())
 
 
 @functools.lru_cache(maxsize=1)
@@ -155,12 +164,25 @@ def memoized_json(problem: ProblemSpec | None, parts: tuple, compute, use_cache:
     key = digest(owner, *(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str) for p in parts))
     path = cache_dir() / f"v{CACHE_FORMAT}" / "checks" / f"{key[:40]}.json"
     if use_cache:
+        if (path, key) in _RECENT:          # a batch worker meets the same answers again and again
+            return _RECENT[(path, key)]
         data = read_json(path)
         if isinstance(data, dict) and data.get("key") == key and "value" in data:
-            return data["value"]
+            return _remember((path, key), data["value"])
     value = jsonable(compute())
     if use_cache and keep(value):
         write_json_atomic(path, {"key": key, "value": value})
+        _remember((path, key), value)
+    return value
+
+
+_RECENT: dict = {}       # memo entries this process has read or written (values are only read)
+
+
+def _remember(key, value):
+    if len(_RECENT) > 20_000:
+        _RECENT.clear()
+    _RECENT[key] = value
     return value
 
 

@@ -5,6 +5,8 @@ A kind module defines:
     parse(raw, part) -> value | Invalid  read a submitted value; never raises
     compare(expected, got, part) -> Outcome
     show(value) -> str                   how a value is displayed in reports
+and may set MEMOIZE (verdicts stored on disk) and PARSE_SHARED (parsed values are
+immutable, so one parse serves every submission with the same answer).
 
 A new kind is one new module plus one line in _MODULES. Modules are imported
 only when first used, so grading plain numbers never imports sympy or torch."""
@@ -39,7 +41,13 @@ NAMES = tuple(_MODULES)
 
 
 def module(kind: str) -> ModuleType:
-    return importlib.import_module(f"dlcheck.kinds.{_MODULES[kind]}")
+    found = _LOADED.get(kind)
+    if found is None:           # asked for every part of every submission: import_module once per kind
+        found = _LOADED[kind] = importlib.import_module(f"dlcheck.kinds.{_MODULES[kind]}")
+    return found
+
+
+_LOADED: dict = {}
 
 
 def is_automatic(kind: str) -> bool:
