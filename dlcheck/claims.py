@@ -210,7 +210,7 @@ def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings,
     and the numbers the text states set against them."""
     from dlcheck.training import data
 
-    root = Path(settings.data_dir).expanduser().resolve() if settings.data_dir else None
+    root = _data_root(settings)
     try:
         folder = data.locate(ref["dataset"], root)
     except data.MissingData as exc:
@@ -235,6 +235,11 @@ def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings,
     outcome.notes.extend(_experiment_notes(runs, ref, result, hows, text))
     outcome.details["experiment"] = {"runs": runs, "protocol": ref["protocol"]}
     return outcome
+
+
+def _data_root(settings: TrainingSettings) -> Path | None:
+    """Absolute: the sandbox runs in a directory of its own, where a relative path means nothing."""
+    return Path(settings.data_dir).expanduser().resolve() if settings.data_dir else None
 
 
 def _memoized_run(key, request, folder, use_cache: bool) -> dict:
@@ -320,8 +325,7 @@ def check(claimed, ctx: ClaimContext) -> Outcome:
                        decided_by="review")
     from dlcheck.training import data
 
-    # absolute: the sandbox runs in a directory of its own, where a relative path means nothing
-    root = Path(ctx.settings.data_dir).expanduser().resolve() if ctx.settings.data_dir else None
+    root = _data_root(ctx.settings)
     try:
         folder = data.locate(ref["dataset"], root)
     except data.MissingData as exc:
