@@ -1,5 +1,6 @@
 """Submitted code runs only in the sandbox: hostile code is contained, each
 attempt ends as `timeout` or `error` (or harmlessly), and grading goes on."""
+import ast
 import os
 import socket
 import threading
@@ -203,3 +204,17 @@ def test_mnist_mlp_constraints(grade_yaml, qid, h1, h2, verdict, words):
     report = grade_yaml(f"set: dl-principles\nanswers:\n  {qid}:\n    model: |\n{body}\n")
     r = next(r for r in report.results if r.problem.endswith(qid) and r.part == "model")
     assert r.verdict == verdict and words in (r.feedback + " ".join(r.notes))
+
+
+def test_submitted_code_sees_the_system_not_the_machine(box):
+    """No home directories, no folder around dlcheck (other submissions, answers), no cache."""
+    if not isolated(box):
+        pytest.skip("without bubblewrap the file system is not isolated")
+    repo = ROOT
+    result = run(box, "import os\n"
+                      f"result = (sorted(os.listdir({str(repo)!r})), os.path.exists({str(repo / 'answers')!r}), "
+                      f"os.path.exists({str(Path.home() / '.cache')!r}), os.path.exists('/etc/shadow'), "
+                      "os.path.exists('/usr/bin'))")
+    listing, answers, cache, shadow, usr = ast.literal_eval(result["result"])
+    assert "dlcheck" in listing and "answers" not in listing and "problems" not in listing
+    assert (answers, cache, shadow, usr) == (False, False, False, True)
