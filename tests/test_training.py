@@ -304,3 +304,24 @@ def test_colourisation_task_from_cifar_files(tmp_path):
     for c in np.unique(labels):
         np.testing.assert_allclose(centres[c], rows[labels == c].mean(axis=0), atol=1e-9)
     assert test.y.max() < 6 and len(test.x) == int((found.test.y == 7).sum())
+
+
+class _Syncing(nn.Module):
+    """forward reads a value back to the host: a CUDA graph cannot hold that step."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(784, 10)
+
+    def forward(self, x):
+        out = self.fc(x.flatten(1))
+        return out * 2 if float(out.mean()) > 1e9 else out
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_step_cuda_graphs_cannot_hold_trains_eagerly():
+    train, _ = digits(500, 10, seed=1)
+    x, y = device_tensors(train, MEAN, STD, torch.device("cuda"))
+    fitted = fit_model(_Syncing().cuda(), x, y, Protocol(epochs=2), 0)
+    assert fitted.mode.startswith("eager (no CUDA graph") and len(fitted.epoch_losses) == 2

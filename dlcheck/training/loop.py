@@ -99,6 +99,7 @@ class Stepper:
         self.batch = protocol.batch_size
         self.loss_sum = torch.zeros((), device=x.device)
         self._graph = None
+        self.graph_error = ""
 
     def gather(self, idx: torch.Tensor):
         """The batch at `idx`: (B,) for one model, (M, B) for M models with their own shuffles."""
@@ -130,7 +131,10 @@ class Stepper:
 
     def _graph_epoch(self, full: torch.Tensor) -> None:
         if self._graph is None:
-            self._capture(full)
+            if not self._capture(full):       # the step cannot be captured: this run goes on eagerly
+                for row in full[WARMUP_STEPS:]:
+                    self.eager(row)
+                return
             done = WARMUP_STEPS
         else:
             self._batches.copy_(full)
@@ -147,21 +151,30 @@ class Stepper:
         self.loss_sum += loss.detach()
         self._counter += 1
 
-    def _capture(self, full: torch.Tensor) -> None:
-        """Warm up on a side stream with the epoch's first real batches, then capture one step."""
+    def _capture(self, full: torch.Tensor) -> bool:
+        """Warm up on a side stream with the epoch's first real batches, then capture one step.
+        False when the step cannot be captured (a host sync such as .item() in forward, shapes
+        that depend on the data): the warm-up steps stand and training goes on eagerly."""
         self._batches, self._counter = full.clone(), torch.zeros(1, dtype=torch.long, device=full.device)
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side):
-            for _ in range(WARMUP_STEPS):
+            for _ in range(WARMUP_STEPS):      # real training steps: a genuine error surfaces here
                 self.optimizer.zero_grad(set_to_none=True)
                 self._captured_step()
         torch.cuda.current_stream().wait_stream(side)
         self.optimizer.zero_grad(set_to_none=True)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            self._captured_step()
+        try:
+            with torch.cuda.graph(graph):
+                self._captured_step()
+        except RuntimeError as exc:
+            torch.cuda.synchronize()
+            self.graph, self.graph_error = False, f"{type(exc).__name__}: {str(exc)[:120]}"
+            self.optimizer.zero_grad(set_to_none=True)
+            return False
         self._graph = graph
+        return True
 
     def take_mean_loss(self, steps: int) -> torch.Tensor:
         mean = self.loss_sum / max(steps, 1)
@@ -191,6 +204,8 @@ def fit(loss_of, parameters, x, y, protocol: Protocol, seed, *, graph: bool = Tr
     if device.type == "cuda":
         torch.cuda.synchronize()
     mode = "cuda-graph" if stepper._graph is not None else "eager"
+    if stepper.graph_error:
+        mode += f" (no CUDA graph: {stepper.graph_error})"
     return Fitted(time.perf_counter() - start, mode, [loss.tolist() for loss in losses])
 
 
