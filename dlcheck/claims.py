@@ -221,11 +221,9 @@ def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings,
         request = {"op": "train", "task": ref["experiment"], "models": [name], "dataset": ref["dataset"],
                    "category": ref["category"], "colours": ref["colours"], "args": ref["args"],
                    "protocol": ref["protocol"], "data_dir": str(root), "seeds": list(range(settings.seeds)),
-                   "device": settings.device, "budget_s": settings.budget_s,
-                   "threads": settings.threads or os.cpu_count() or 1}
-        key = ("experiment", {k: v for k, v in request.items() if k not in ("budget_s", "threads")},
-               _fingerprint(folder))
-        result = _memoized_run(key, request, folder, use_cache)
+                   "device": settings.device}
+        result = _memoized(None, ("experiment", request, _fingerprint(folder)),
+                           lambda: _train({**request, **_run_settings(settings)}, folder), use_cache)
         if result.get("status") != "ok" or "runs" not in result:
             why = result.get("missing") or result.get("over_budget") or result.get("message")
             outcome.notes.append(f"not measured ({name}): {why}")
@@ -242,11 +240,17 @@ def _data_root(settings: TrainingSettings) -> Path | None:
     return Path(settings.data_dir).expanduser().resolve() if settings.data_dir else None
 
 
-def _memoized_run(key, request, folder, use_cache: bool) -> dict:
+def _memoized(problem, key: tuple, compute, use_cache: bool) -> dict:
+    """A sandbox run, memoised under `key` (None problem: shared by every problem). Only
+    finished runs are kept: missing data, a budget or a timeout may be different next time.
+    The time budget and thread count stay out of the key: they do not change the runs."""
     from dlcheck.reference import memoized_json
 
-    return memoized_json(None, key, lambda: _train(request, folder), use_cache,
-                         keep=lambda r: r.get("status") == "ok" and "runs" in r)
+    return memoized_json(problem, key, compute, use_cache, keep=lambda r: r.get("status") == "ok" and "runs" in r)
+
+
+def _run_settings(settings: TrainingSettings) -> dict:
+    return {"budget_s": settings.budget_s, "threads": settings.threads or os.cpu_count() or 1}
 
 
 def _experiment_notes(runs: list, ref: dict, last: dict, hows: list, text: str) -> list:
@@ -334,13 +338,8 @@ def check(claimed, ctx: ClaimContext) -> Outcome:
                "dataset": ref["dataset"], "protocol": protocol, "metric": ref["metric"],
                "seeds": list(range(ctx.settings.seeds)), "sweep": ref.get("sweep"), "device": ctx.settings.device}
     fingerprint = _fingerprint(folder)
-    run = {"budget_s": ctx.settings.budget_s, "threads": ctx.settings.threads or os.cpu_count() or 1}
-    from dlcheck.reference import memoized_json
-
-    # the same runs whatever the time budget or thread count: those stay out of the memo's key
-    result = memoized_json(ctx.problem, ("claim", request, fingerprint),
-                           lambda: _scored({**request, **run}, root, fingerprint), ctx.use_cache,
-                           keep=lambda r: r.get("status") == "ok" and "runs" in r)
+    result = _memoized(ctx.problem, ("claim", request, fingerprint),
+                       lambda: _scored({**request, **_run_settings(ctx.settings)}, root, fingerprint), ctx.use_cache)
     return judge(values, ref, protocol, result)
 
 

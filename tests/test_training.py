@@ -228,16 +228,21 @@ def test_cifar_layout_found_and_read(tmp_path):
     assert found.info.mean == (0.4914, 0.4822, 0.4465)
 
 
-class _DataDependent(nn.Module):
-    """A branch on the data: vmap cannot batch it, so the models train one after another."""
+class _Branching(nn.Module):
+    """One linear layer whose output is doubled when `large(out)` says so: a branch on the data."""
 
-    def __init__(self):
+    def __init__(self, large):
         super().__init__()
-        self.fc = nn.Linear(784, 10)
+        self.fc, self.large = nn.Linear(784, 10), large
 
     def forward(self, x):
         out = self.fc(x.flatten(1))
-        return out * 2 if out.sum() > 0 else out
+        return out * 2 if self.large(out) else out
+
+
+def _DataDependent():
+    """vmap cannot batch a branch on a tensor's value, so the models train one after another."""
+    return _Branching(lambda out: out.sum() > 0)
 
 
 def test_models_vmap_cannot_batch_train_one_after_another(small):
@@ -306,16 +311,9 @@ def test_colourisation_task_from_cifar_files(tmp_path):
     assert test.y.max() < 6 and len(test.x) == int((found.test.y == 7).sum())
 
 
-class _Syncing(nn.Module):
+def _Syncing():
     """forward reads a value back to the host: a CUDA graph cannot hold that step."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Linear(784, 10)
-
-    def forward(self, x):
-        out = self.fc(x.flatten(1))
-        return out * 2 if float(out.mean()) > 1e9 else out
+    return _Branching(lambda out: float(out.mean()) > 1e9)
 
 
 @pytest.mark.gpu

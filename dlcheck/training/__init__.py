@@ -2,4 +2,6 @@
 TA already has (never downloaded), one fast training loop shared by claims and
 by the solvers' simulated experiments, and several models trained together.
 
-Imports torch; used only inside the sandbox (submitted models) and by solvers."""
+The modules that train (loop, sweep, rerun) import torch and run inside the
+sandbox (submitted models) or in solvers; the grader itself uses only data.py,
+protocol.py and idx/cifar (numpy, no torch) to find data and validate protocols."""
