@@ -39,6 +39,10 @@ class SubmissionFileError(DlcheckError):
     """The submission file as a whole cannot be read (exit code 2)."""
 
 
+class WriteupFileError(SubmissionFileError):
+    """A write-up given to `dlcheck import` cannot be read (exit code 2, as for a submission)."""
+
+
 class UnknownProblem(DlcheckError):
     pass
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from dlcheck.errors import Issue, SubmissionFileError, UnknownProblem, did_you_mean
+from dlcheck.errors import Issue, SubmissionFileError, UnknownProblem, did_you_mean, where
+from dlcheck.verdict import Invalid
 from dlcheck.yamlsrc import YamlError, line_of, load_mapping_file, mapping_items
 
 TOP_KEYS = ("set", "author", "answers")
@@ -25,6 +26,17 @@ class Raw:
 
     value: object
     line: int
+
+
+@dataclass
+class Unreadable(Invalid):
+    """A value YAML could not build (an unknown tag, `!!int abc`, a huge integer, nesting too
+    deep): its part is graded `invalid` with this message; str() gives the value as written."""
+
+    source: str = ""
+
+    def __str__(self) -> str:
+        return self.source
 
 
 @dataclass
@@ -63,12 +75,10 @@ def load_submission(path: str | Path, bank) -> Submission:
         doc, root = load_mapping_file(path)
     except FileNotFoundError:
         raise SubmissionFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SubmissionFileError(f"{path}: is a directory, not a submission file") from None
     except OSError as exc:
         raise SubmissionFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except YamlError as exc:
-        raise SubmissionFileError(f"{path}:{exc.line or 1}: {exc}") from None
+    except YamlError as exc:   # a special file, too large, not UTF-8, not YAML
+        raise SubmissionFileError(f"{where(str(path), exc.line)}{exc}") from None
     return _Reader(path, doc, bank).read(root)
 
 
@@ -83,8 +93,26 @@ class _Reader:
     def warn(self, key: str, message: str, node=None):
         self.sub.warnings.append(Issue(key, message, line_of(node) if node is not None else None))
 
-    def value(self, node):
-        return self.doc.value(node)
+    def value(self, node, key: str):
+        """A node's value; a key repeated inside it is reported, and its first value kept."""
+        duplicates: list = []
+        value = self.doc.value(node, duplicates)
+        for name, line, first in duplicates:
+            self.sub.errors.append(Issue(key, f"duplicate key {name!r} (first at line {first}); "
+                                              f"the first is graded", line))
+        return value
+
+    def fields(self, node, what: str) -> dict:
+        """A mapping's entries, key text -> (key node, value node); a repeated key is reported
+        and the first kept (YAML itself would keep the last)."""
+        out = {}
+        for text, key_node, value_node in mapping_items(node):
+            if text in out:
+                self.error(f"{what}/{text}", f"duplicate key {text!r} (first at line {line_of(out[text][0])}); "
+                                             f"the first is graded", key_node)
+            else:
+                out[text] = (key_node, value_node)
+        return out
 
     # -- top level ------------------------------------------------------
     def read(self, root) -> Submission:
@@ -149,7 +177,7 @@ class _Reader:
         entry = Entry(str(text), pid, line_of(key_node))
         answer_node = value_node
         if self._is_long_form(value_node, problem):
-            parts = {t: v for t, _, v in mapping_items(value_node)}
+            parts = {t: v for t, (_, v) in self.fields(value_node, pid).items()}
             answer_node = parts.get("answer")
             entry.trace = self._text(parts.get("trace"), f"{pid} trace")
             entry.trace_line = _first_text_line(parts.get("trace"))
@@ -191,34 +219,33 @@ class _Reader:
         """part name -> Raw. A single-part problem takes the bare value or {part: value}."""
         single = problem.single_part
         if single is not None:
-            if isinstance(node, yaml.MappingNode):
-                items = list(mapping_items(node))
-                if len(items) == 1 and items[0][0] == single.name:
-                    node = items[0][2]
+            if isinstance(node, yaml.MappingNode) and {t for t, _, _ in mapping_items(node)} == {single.name}:
+                node = self.fields(node, pid)[single.name][1]
             return self._raw_part(pid, single.name, node)
         if not isinstance(node, yaml.MappingNode):
             self.error(pid, f"{pid} has several parts; expected a mapping of part -> value with "
                             f"{', '.join(problem.parts)}", node)
             return {}
         out = {}
-        for text, key_node, value_node in mapping_items(node):
+        for text, (key_node, value_node) in self.fields(node, pid).items():
             name = str(text)
             if name not in problem.parts:
                 self.error(f"{pid}/{name}", f"unknown part {name!r} of {pid}{did_you_mean(name, problem.parts)}; "
                                             f"its parts are {', '.join(problem.parts)}", key_node)
-            elif name in out:
-                self.error(f"{pid}/{name}", f"duplicate part {name!r} (first at line {out[name].line}); "
-                                            f"the first is graded", key_node)
             else:
                 out.update(self._raw_part(pid, name, value_node))
         return out
 
     def _raw_part(self, pid: str, name: str, node) -> dict:
+        """One part's value. One YAML cannot build costs this part only: an error at its line,
+        and the part graded `invalid` with the same reason."""
+        key = f"{pid}/{name}"
         try:
-            return {name: Raw(self.value(node), line_of(node))}
+            return {name: Raw(self.value(node, key), line_of(node))}
         except YamlError as exc:
-            self.error(f"{pid}/{name}", str(exc), node)
-            return {}
+            line = exc.line or line_of(node)
+            self.sub.errors.append(Issue(key, str(exc), line))
+            return {name: Raw(Unreadable(str(exc), self.doc.source(node)), line)}
 
     def _text(self, node, what: str) -> str | None:
         if node is None:
@@ -236,7 +263,7 @@ class _Reader:
         if not isinstance(node, yaml.MappingNode):
             self.error(f"{pid} critique", "a critique is a mapping with 'verdict' and optionally 'answer'", node)
             return None
-        fields = {t: v for t, _, v in mapping_items(node)}
+        fields = {t: v for t, (_, v) in self.fields(node, f"{pid} critique").items()}
         for name in fields:
             if name not in ("verdict", "answer"):
                 self.error(f"{pid} critique", f"unknown critique key {name!r}"

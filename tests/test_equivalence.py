@@ -179,6 +179,6 @@ def test_hostile_input_is_refused_or_times_out(text, no_eval):
     value = parse("expr", text, part)
     if not isinstance(value, Invalid):
         outcome = module("expr").compare("x + 1", value, part)
-        assert outcome.verdict in ("incorrect", "timeout", "review"), outcome
+        assert outcome.verdict in ("incorrect", "timeout", "invalid"), outcome   # never review: an automatic part counts
     assert time.monotonic() - start < ctx.timeout + 1
     assert not os.path.exists("/tmp/dlcheck-pwned")

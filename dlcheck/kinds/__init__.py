@@ -56,6 +56,8 @@ def is_automatic(kind: str) -> bool:
 
 def parse(kind: str, raw, part):
     """A kind's parse with every failure turned into `Invalid`."""
+    if isinstance(raw, Invalid):    # the submission's reader could not build the value at all
+        return raw
     try:
         return module(kind).parse(raw, part)
     except InvalidAnswer as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dlcheck.verdict import CORRECT, INCORRECT, TIMEOUT, InvalidAnswer, Outcome
+from dlcheck.verdict import CORRECT, INCORRECT, INVALID, TIMEOUT, InvalidAnswer, Outcome
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,20 @@ def compare(expected, got: ParsedExpr, part) -> Outcome:
 
     ctx = context(part)
     reference = read_tree(str(expected), ctx)
-    result = equivalent(reference, got.tree, ctx)
+    try:
+        result = equivalent(reference, got.tree, ctx)
+    except ZeroDivisionError:           # the matrix tier evaluates 1/0 as it stands
+        return Outcome(INVALID, "division by zero: the expression has no value to compare", decided_by="numeric")
+    except (ArithmeticError, ValueError) as exc:
+        return Outcome(INVALID, f"the expression cannot be evaluated: {exc}", decided_by="numeric")
     notes = [f"counterexample: {result.counterexample}"] if result.counterexample else []
     if result.equivalent:
         return Outcome(CORRECT, decided_by=result.decided_by)
     if result.equivalent is None:
-        verdict = TIMEOUT if result.decided_by == "timeout" else "review"
-        return Outcome(verdict, f"could not decide: {result.detail}", notes, result.decided_by)
+        # an automatic part is never left to a human: what cannot be decided earns nothing, and says why
+        if result.decided_by == "timeout":
+            return Outcome(TIMEOUT, f"could not decide: {result.detail}", notes, result.decided_by)
+        return Outcome(INVALID, f"cannot be compared with the reference: {result.detail}", notes, result.decided_by)
     feedback = result.detail
     if _reads_slash_then_product(got.text):
         notes.append("note: a/2b is read as (a/2)·b; write a/(2b) if you meant the product in the denominator")

@@ -13,11 +13,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from dlcheck.errors import WriteupFileError
 from dlcheck.trace.extract import extract
 from dlcheck.trace.sides import read_side
+from dlcheck.yamlsrc import MAX_FILE_BYTES, YamlError, read_bytes
 
 MAX_SECTION = 20_000
+MAX_WRITEUP_BYTES = MAX_FILE_BYTES      # the submission it becomes must stay readable
 _CLEAN = re.compile(r"^[#>\s]*|[*_\\]|\s*[-–]\s*\d+\s*points?\b.*$|[:.]\s*$", re.I)
 _DOTTED = re.compile(r"^(\d+(?:\.\d+)+)$")
 _DASHED = re.compile(r"^(\d+)-(\d+)$")
@@ -50,47 +54,68 @@ class Imported:
         return [s for s in self.sections if not s.problem]
 
 
+def read_writeup(path: Path) -> str:
+    """A write-up's text: a regular file of at most MAX_WRITEUP_BYTES (a FIFO or a device is
+    refused before it is read), undecodable bytes replaced."""
+    try:
+        return read_bytes(path, MAX_WRITEUP_BYTES).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        raise WriteupFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise WriteupFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except YamlError as exc:
+        raise WriteupFileError(f"{path}: {exc}") from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def import_writeup(text: str, set_name: str, bank) -> Imported:
-    ids = [pid.split("/", 1)[1] for pid in bank.problem_ids(set_name)]
-    sections = _split(text, ids)
-    merged: dict[str, Section] = {}
+    if len(text) > MAX_WRITEUP_BYTES:
+        raise WriteupFileError(f"the write-up is {len(text):,} characters; the limit is {MAX_WRITEUP_BYTES:,}")
+    text = _CONTROL.sub("", text)     # escape sequences mean nothing in markdown; they would reach terminals
+    ids = {pid.split("/", 1)[1].lower(): pid.split("/", 1)[1] for pid in bank.problem_ids(set_name)}
+    merged: dict[str, list] = {}
     out = []
-    for section in sections:
+    # each section's text is gathered as a list of lines and joined once: adding to a string
+    # held in an attribute copies it every time (quadratic in a long write-up)
+    for section, rows in _split(text, ids):
         if section.problem and section.problem in merged:        # "1-2" inside question 1: same problem
-            merged[section.problem].text += "\n" + section.heading + "\n" + section.text
+            merged[section.problem] += ["\n", section.heading, "\n", *rows]
             continue
         if section.problem:
-            merged[section.problem] = section
-        out.append(section)
-    for section in out:
-        section.text = _CONTROL.sub("", section.text.rstrip())[:MAX_SECTION]   # line k of it is line section.line + k
+            merged[section.problem] = rows
+        out.append((section, rows))
+    for section, rows in out:
+        section.text = _CONTROL.sub("", "".join(rows).rstrip())[:MAX_SECTION]   # line k of it is line section.line + k
         if section.problem:
             section.answers = _extracted_answers(bank.problem(f"{set_name}/{section.problem}"), section)
-    return Imported(set_name, out)
+    return Imported(set_name, [section for section, _ in out])
 
 
-def _split(text: str, ids: list) -> list:
-    sections, current, major = [], None, None
+def _split(text: str, ids: dict) -> list:
+    """[(Section, its lines)] in the order of the write-up."""
+    sections, rows, major = [], None, None
     for number, raw in enumerate(text.splitlines(), 1):
         heading = _CLEAN.sub("", raw.strip()).strip()
         is_markdown_heading = raw.lstrip().startswith("#")
         found, major = _heading(heading, ids, major, is_markdown_heading)
         if found is not False:
-            current = Section(raw.strip(), number, found)
-            sections.append(current)
-        elif current is not None:
-            current.text += raw + "\n"
+            rows = []
+            sections.append((Section(raw.strip(), number, found), rows))
+        elif rows is not None:
+            rows.append(raw + "\n")
         elif raw.strip():
-            current = Section("(before the first heading)", number, None, raw + "\n")
-            sections.append(current)
+            rows = [raw + "\n"]
+            sections.append((Section("(before the first heading)", number, None), rows))
     return sections
 
 
-def _heading(line: str, ids: list, major, markdown: bool):
-    """(problem id | None for an unmapped heading | False for no heading, the current major number)."""
+def _heading(line: str, lowered: dict, major, markdown: bool):
+    """(problem id | None for an unmapped heading | False for no heading, the current major number);
+    `lowered` maps each id of the set, lower-cased, to the id."""
     if not line or len(line) > 80:
         return False, major
-    lowered = {i.lower(): i for i in ids}
 
     def pick(*candidates):
         return next((lowered[c.lower()] for c in candidates if c.lower() in lowered), None)
