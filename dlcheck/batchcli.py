@@ -1,15 +1,22 @@
 """What `dlcheck batch` and `dlcheck merge` do between reading their options
-and printing: discovery, progress, interruption, outputs."""
+and printing: discovery, progress, interruption, outputs.
+
+The output folder is checked to be writable before anything is graded, and
+the first result or output that cannot be written stops the run with the
+file's name (exit 2): a batch never reports work it could not keep."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from dlcheck import batch, classbook
 from dlcheck.errors import SubmissionFileError
+from dlcheck.report.safe import untrusted
 
 
 def _formats(text: str) -> list:
@@ -31,12 +38,9 @@ def run_batch(paths: list, out: str, jobs: int, formats: str, resume: bool, shar
         shard_part = batch.parse_shard(shard_spec) if shard_spec else None
     except ValueError as exc:
         raise SubmissionFileError(str(exc)) from None
-    found, problems = batch.discover(paths)
-    for problem in problems:
-        sys.stderr.write(f"dlcheck batch: {problem}\n")
-    if not found:
-        raise SubmissionFileError("no submission files found (expected .yaml files, not *.expected.yaml)")
+    found = _discover(paths)
     out_dir = Path(out)
+    _check_writable(out_dir, out)
     mine = batch.shard(found, shard_spec)
     todo = batch.pending(mine, out_dir, resume)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
@@ -46,27 +50,49 @@ def run_batch(paths: list, out: str, jobs: int, formats: str, resume: bool, shar
     skipped = f", {len(mine) - len(todo)} already graded (--resume)" if resume else ""
     sys.stderr.write(f"dlcheck batch: {len(mine)} submissions{shard_note}{skipped}; grading {len(todo)} "
                      f"with {workers} worker{'s' if workers != 1 else ''}\n")
+    command = " ".join(["dlcheck", "batch", *map(_quote, paths), "--out", _quote(out), "--resume"]
+                       + (["--shard", shard_spec] if shard_spec else []))
     start = time.perf_counter()
+    progress = _grade(todo, out_dir, workers, use_cache, training, command)
+    elapsed = time.perf_counter() - start
+    summary = classbook.summarize(out_dir)
+    with _writing():
+        written = classbook.write_outputs(out_dir, chosen, summary)
+    from dlcheck.report.terminal import render_class_summary
+
+    render_class_summary(summary, sys.stdout)
+    rate = progress.parts / elapsed if elapsed > 0 else 0.0
+    _say(f"graded {progress.count} submissions ({progress.parts} parts) in {elapsed:.1f} s ({rate:.0f} parts/s); "
+         f"{progress.errors} not gradable; wrote {_written(written, out_dir)}")
+
+
+def _discover(paths: list) -> list:
+    found, problems = batch.discover(paths)
+    for problem in problems:
+        _say(problem)
+    if not found:
+        raise SubmissionFileError("no submission files found (expected .yaml files, not *.expected.yaml)")
+    for job in found:
+        if job.duplicate_of:
+            _say(f"{job.path} is a link to a file graded as {job.duplicate_of}; listed as its duplicate")
+    return found
+
+
+def _grade(todo: list, out_dir: Path, workers: int, use_cache: bool, training, command: str) -> "_Progress":
+    """Grade with a progress display; an interruption or a result that cannot be saved
+    ends the run with what to do next (`command`: the --resume command line)."""
     progress = _Progress(len(todo))
     try:
         with progress:
             batch.run(todo, out_dir, workers, use_cache, progress.done, training)
     except KeyboardInterrupt:
-        command = " ".join(["dlcheck", "batch", *map(_quote, paths), "--out", _quote(out), "--resume"]
-                           + (["--shard", shard_spec] if shard_spec else []))
-        sys.stderr.write(f"\ndlcheck batch: interrupted after {progress.count} of {len(todo)}; every finished "
-                         f"result is kept in {out_dir / batch.RESULTS}. To continue:\n  {command}\n")
+        _say(f"\ndlcheck batch: interrupted after {progress.count} of {len(todo)}; every finished "
+             f"result is kept in {out_dir / batch.RESULTS}. To continue:\n  {command}", prefix="")
         raise SystemExit(130) from None
-    elapsed = time.perf_counter() - start
-    summary = classbook.summarize(out_dir)
-    written = classbook.write_outputs(out_dir, chosen, summary)
-    from dlcheck.report.terminal import render_class_summary
-
-    render_class_summary(summary, sys.stdout)
-    rate = progress.parts / elapsed if elapsed > 0 else 0.0
-    sys.stderr.write(f"dlcheck batch: graded {progress.count} submissions ({progress.parts} parts) in "
-                     f"{elapsed:.1f} s ({rate:.0f} parts/s); {progress.errors} not gradable; wrote "
-                     f"{_written(written, out_dir)}\n")
+    except batch.ResultNotSaved as exc:
+        raise SubmissionFileError(f"{exc}; stopped after {progress.count} of {len(todo)} (the results saved so far "
+                                  f"are kept). Once it can be written, continue with:\n  {command}") from None
+    return progress
 
 
 def run_merge(shards: list, out: str, formats: str):
@@ -75,10 +101,38 @@ def run_merge(shards: list, out: str, formats: str):
         if not (Path(shard) / batch.RESULTS).is_dir():
             raise SubmissionFileError(f"{shard}: not a `dlcheck batch` output folder (no {batch.RESULTS}/ in it)")
     out_dir = Path(out)
-    total = classbook.merge(shards, out_dir)
-    summary = classbook.summarize(out_dir)
-    written = classbook.write_outputs(out_dir, chosen, summary)
-    sys.stderr.write(f"dlcheck merge: {total} results from {len(shards)} folders; wrote {_written(written, out_dir)}\n")
+    _check_writable(out_dir, out)
+    with _writing():
+        total = classbook.merge(shards, out_dir)
+        summary = classbook.summarize(out_dir)
+        written = classbook.write_outputs(out_dir, chosen, summary)
+    _say(f"dlcheck merge: {total} results from {len(shards)} folders; wrote {_written(written, out_dir)}", prefix="")
+
+
+def _check_writable(out_dir: Path, shown: str) -> None:
+    """--out must take files before anything is graded: create it, write and remove a probe."""
+    try:
+        (out_dir / batch.RESULTS).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir / batch.RESULTS, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise SubmissionFileError(f"--out {untrusted(shown)}: cannot write there "
+                                  f"({exc.strerror or exc}); nothing was graded") from None
+
+
+@contextlib.contextmanager
+def _writing():
+    """An output that cannot be written is a message naming it, not an internal error."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" {untrusted(exc.filename)}" if exc.filename else ""
+        raise SubmissionFileError(f"could not write{where}: {exc.strerror or exc}") from None
+
+
+def _say(message: str, prefix: str = "dlcheck batch: ") -> None:
+    """A line on stderr; file names in it are submitted text (untrusted)."""
+    sys.stderr.write(prefix + untrusted(message, keep_newlines=True) + "\n")
 
 
 def _written(paths: list, out_dir: Path) -> str:
@@ -130,5 +184,5 @@ class _Progress:
         elif brief["status"] != "graded" or self.count % self._every == 0 or self.count == self.total:
             what = (f"not gradable: {brief['error']}" if brief["status"] != "graded"
                     else f"{brief['score']:g}/{brief['max_score']:g}")
-            sys.stderr.write(f"[{self.count}/{self.total}] {brief['submission']}: {what}\n")
+            _say(f"[{self.count}/{self.total}] {brief['submission']}: {what}", prefix="")
 

@@ -1,9 +1,11 @@
 """The dlcheck command line. Thin: read arguments, call the library, render.
 
 Exit codes (SUBMISSION_FORMAT.md): 0 graded, 2 the file (or a named
-problem) cannot be used, 1 internal failure, 3 score below --fail-under."""
+problem) cannot be used, 1 internal failure, 3 score below --fail-under,
+141 the reader of stdout went away (`dlcheck grade … | head`)."""
 from __future__ import annotations
 
+import math
 import os
 import sys
 from enum import Enum
@@ -38,6 +40,10 @@ class GradeFormat(str, Enum):
 
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_FAIL_UNDER = 0, 1, 2, 3
+# A closed pipe exits as a process killed by SIGPIPE would (128 + 13), like cat or grep: the
+# output was cut short, so 0 ("graded, all of it delivered") would be a lie and would hide a
+# --fail-under verdict, while `set -o pipefail` scripts see what they see from any other tool.
+EXIT_BROKEN_PIPE = 141
 
 
 class Device(str, Enum):
@@ -61,12 +67,33 @@ DEVICE = typer.Option(Device.auto, "--device", envvar="DLCHECK_DEVICE",
 def _training(data_dir, seeds, budget, device):
     from dlcheck.claims import TrainingSettings
 
+    _positive("--train-budget", budget)
     return TrainingSettings(data_dir=data_dir, seeds=seeds, budget_s=budget, device=device.value)
 
 
+def _positive(option: str, value: float | None, allow_zero: bool = False) -> None:
+    """typer's float options take nan and inf; a limit must be a finite number."""
+    if value is not None and not (math.isfinite(value) and (value > 0 or allow_zero and value == 0)):
+        _fail(f"{option}: expected a {'non-negative' if allow_zero else 'positive'} finite number, got {value}",
+              EXIT_BAD_INPUT)
+
+
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"dlcheck: {message}\n")
+    from dlcheck.report.safe import untrusted
+
+    sys.stderr.write(f"dlcheck: {untrusted(message, keep_newlines=True)}\n")   # messages quote file names
     raise typer.Exit(code)
+
+
+def _broken_pipe() -> None:
+    """stdout's reader is gone: stop quietly. stdout now writes to /dev/null, so the
+    flush at exit cannot raise again ("Exception ignored … BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):       # no real descriptor (a test's captured stream)
+        pass
+    raise typer.Exit(EXIT_BROKEN_PIPE)
 
 
 def _bank():
@@ -84,13 +111,17 @@ def _guarded(action):
     from dlcheck.errors import DlcheckError, SpecError, SubmissionFileError, UnknownProblem
 
     try:
-        return action()
+        result = action()
+        sys.stdout.flush()      # a closed pipe shows here, inside the guard, not in the flush at exit
+        return result
     except (SubmissionFileError, UnknownProblem) as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except (SpecError, DlcheckError) as exc:
         _fail(str(exc), EXIT_INTERNAL)
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        _broken_pipe()
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("DLCHECK_DEBUG"):
             raise
@@ -169,9 +200,11 @@ def grade(
         renderer(fmt.value).render_report(report, sys.stdout)
         return report
 
+    _positive("--fail-under", fail_under, allow_zero=True)
     report = _guarded(body)
     if fail_under is not None and report.score < fail_under:
         raise typer.Exit(EXIT_FAIL_UNDER)
+
 
 
 @app.command()
@@ -190,6 +223,7 @@ def equiv(
     from dlcheck.mathexpr.equiv import check_texts
     from dlcheck.report import renderer
 
+    _positive("--timeout", timeout)
     try:
         ctx = parse_symbol_spec(symbols)
     except ValueError as exc:
@@ -202,8 +236,12 @@ def equiv(
             read(text, ctx)
         except ExprError as exc:
             _fail(f"cannot read {label}: {exc.pointed()}", EXIT_BAD_INPUT)
-    result = _guarded(lambda: check_texts(first, second, ctx))
-    renderer(fmt.value).render_equivalence(first, second, result, sys.stdout)
+
+    def body():
+        result = check_texts(first, second, ctx)
+        renderer(fmt.value).render_equivalence(first, second, result, sys.stdout)
+
+    _guarded(body)
 
 
 @app.command()
@@ -252,18 +290,15 @@ def import_writeup(
     from pathlib import Path
 
     from dlcheck.errors import UnknownProblem, did_you_mean
-    from dlcheck.trace.importer import import_writeup as run_import, to_yaml
+    from dlcheck.report.safe import untrusted
+    from dlcheck.trace.importer import import_writeup as run_import, read_writeup, to_yaml
 
     def body():
         bank = _bank()
         if not bank.has_set(set_name):
             raise UnknownProblem(f"unknown problem set {set_name!r}{did_you_mean(set_name, bank.sets())}")
         path = Path(writeup)
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            _fail(f"{writeup}: cannot read: {exc.strerror}", EXIT_BAD_INPUT)
-        imported = run_import(text, set_name, bank)
+        imported = run_import(read_writeup(path), set_name, bank)       # regular files only, size-limited
         document = to_yaml(imported, path.name)
         if output == "-":
             sys.stdout.write(document)
@@ -272,7 +307,7 @@ def import_writeup(
         extracted = sum(len(s.answers) for s in imported.mapped)
         sys.stderr.write(f"dlcheck import: {len(imported.mapped)} sections mapped to {set_name} problems, "
                          f"{extracted} answers extracted (check them), {len(imported.unmapped)} unmapped"
-                         + "".join(f"\n  unmapped, line {s.line}: {' '.join(s.heading.split())[:60]}"
+                         + "".join(f"\n  unmapped, line {s.line}: {untrusted(' '.join(s.heading.split())[:60])}"
                                    for s in imported.unmapped) + "\n")
 
     _guarded(body)
@@ -293,10 +328,11 @@ def check(
     def body():
         bank = _bank()
         root = Path(answers) if answers else selfcheck.default_answers_root(bank)
-        return selfcheck.run(bank, root, use_cache=not no_cache)
+        rows = selfcheck.run(bank, root, use_cache=not no_cache)
+        render_checks(rows, sys.stdout)
+        return rows
 
     rows = _guarded(body)
-    render_checks(rows, sys.stdout)
     if not all(r.ok for r in rows):
         raise typer.Exit(EXIT_INTERNAL)
 

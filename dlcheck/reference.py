@@ -10,7 +10,8 @@ and, for parts whose spec says `check: solver`,
 
 References are cached under a key that hashes the spec, the solver source
 and the dlcheck version, so editing either recomputes them. Cached entries
-are plain JSON: reading them imports neither torch nor sympy."""
+are plain JSON sealed with a checksum (cache.py) and schema-checked when read:
+reading them imports neither torch nor sympy, and a damaged one is recomputed."""
 from __future__ import annotations
 
 import functools
@@ -20,12 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlcheck import __version__
-from dlcheck.cache import cache_dir, digest, read_json, write_json_atomic
+from dlcheck.cache import cache_dir, digest, read_entry, write_entry
 from dlcheck.errors import SolverError
 from dlcheck.spec import ProblemSpec
 from dlcheck.verdict import Outcome
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2       # 2: entries carry a checksum
 
 
 @dataclass
@@ -47,9 +48,15 @@ class Reference:
 
     @classmethod
     def from_json(cls, data: dict) -> "Reference":
-        if not isinstance(data, dict) or "value" not in data or not isinstance(data.get("steps"), list):
-            raise ValueError("not a reference")
-        return cls(data["value"], list(data["steps"]), dict(data.get("rules") or {}), dict(data.get("facts") or {}))
+        """A Reference from JSON (a cache entry); ValueError unless every field has its type."""
+        if not isinstance(data, dict) or "value" not in data:
+            raise ValueError("not a reference: no value")
+        steps, rules, facts = data.get("steps"), data.get("rules", {}), data.get("facts", {})
+        if not isinstance(steps, list) or not all(isinstance(step, str) for step in steps):
+            raise ValueError("not a reference: steps must be a list of text")
+        if not isinstance(rules, dict) or not isinstance(facts, dict):
+            raise ValueError("not a reference: rules and facts must be mappings")
+        return cls(data["value"], list(steps), dict(rules), dict(facts))
 
 
 def jsonable(value):
@@ -104,20 +111,25 @@ def references(problem: ProblemSpec, bank, use_cache: bool = True) -> dict[str, 
             return cached
     refs = run_solver(problem, bank)
     if use_cache:
-        write_json_atomic(path, {"key": key, "dlcheck": __version__, "problem": problem.full_id,
-                                 "parts": {k: r.to_json() for k, r in refs.items()}})
+        write_entry(path, {"key": key, "dlcheck": __version__, "problem": problem.full_id,
+                           "parts": {k: r.to_json() for k, r in refs.items()}})
     return refs
 
 
 def _load_cached(path, key, problem) -> dict | None:
-    data = read_json(path)
-    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("parts"), dict):
+    body = read_entry(path, key, lambda b: b.get("problem") == problem.full_id
+                      and _cached_references(b.get("parts"), problem) is not None)
+    return None if body is None else _cached_references(body["parts"], problem)
+
+
+def _cached_references(parts, problem: ProblemSpec) -> dict | None:
+    """A cache entry's parts as References, or None if any is malformed or not the problem's."""
+    if not isinstance(parts, dict) or not set(parts) <= set(problem.parts):
         return None
     try:
-        refs = {name: Reference.from_json(r) for name, r in data["parts"].items()}
+        return {name: Reference.from_json(r) for name, r in parts.items()}
     except ValueError:
         return None
-    return refs if set(refs) <= set(problem.parts) else None
 
 
 def run_solver(problem: ProblemSpec, bank) -> dict[str, Reference]:
@@ -150,28 +162,44 @@ def _validated(problem: ProblemSpec, raw) -> dict[str, Reference]:
 def memoized(problem: ProblemSpec, parts: tuple, compute, use_cache: bool = True) -> Outcome:
     """An expensive, deterministic judgement (a simulation, a symbolic comparison)
     stored on disk under the problem's key plus `parts`, so a warm grade repeats none.
-    Timeouts are not stored: the next run may have more time."""
+    Timeouts are not stored (the next run may have more time), nor transient
+    outcomes (a killed worker says nothing about the answer)."""
     stored = memoized_json(problem, parts, lambda: compute().to_json(), use_cache,
-                           keep=lambda data: data.get("verdict") != "timeout")
+                           keep=lambda data: data.get("verdict") != "timeout", valid=_is_outcome)
     return Outcome.from_json(stored)
 
 
+def _is_outcome(value) -> bool:
+    try:
+        Outcome.from_json(value)
+    except ValueError:
+        return False
+    return True
+
+
+def durable(value) -> bool:
+    """What may be memoised at all: never a value marked transient (an infrastructure failure)."""
+    return not (isinstance(value, dict) and value.get("transient") is True)
+
+
 def memoized_json(problem: ProblemSpec | None, parts: tuple, compute, use_cache: bool = True,
-                  keep=lambda data: True):
+                  keep=lambda data: True, valid=lambda data: True):
     """compute() -> a JSON value, stored on disk under the problem's key plus `parts`
-    (problem None: shared by every problem, keyed by dlcheck's own code only)."""
+    (problem None: shared by every problem, keyed by dlcheck's own code only).
+    `keep` says which values are worth storing (transient ones never are, whatever
+    it says); `valid` checks a stored value's schema before it is trusted."""
     owner = problem_key(problem) if problem is not None else digest(__version__, package_digest())
     key = digest(owner, *(json.dumps(p, sort_keys=True, ensure_ascii=False, default=str) for p in parts))
     path = cache_dir() / f"v{CACHE_FORMAT}" / "checks" / f"{key[:40]}.json"
     if use_cache:
         if (path, key) in _RECENT:          # a batch worker meets the same answers again and again
             return _RECENT[(path, key)]
-        data = read_json(path)
-        if isinstance(data, dict) and data.get("key") == key and "value" in data:
-            return _remember((path, key), data["value"])
+        body = read_entry(path, key, lambda b: "value" in b and durable(b["value"]) and valid(b["value"]))
+        if body is not None:
+            return _remember((path, key), body["value"])
     value = jsonable(compute())
-    if use_cache and keep(value):
-        write_json_atomic(path, {"key": key, "value": value})
+    if use_cache and durable(value) and keep(value):
+        write_entry(path, {"key": key, "value": value})
         _remember((path, key), value)
     return value
 

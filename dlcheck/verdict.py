@@ -30,6 +30,7 @@ class Outcome:
     credit: float | None = None   # share of the points; None = by verdict
     rubric: list = field(default_factory=list)   # review: the checklist for the human
     details: dict = field(default_factory=dict)  # kind-specific data for reports (a layer diff, …)
+    transient: bool = False       # the infrastructure failed (a killed worker), not the answer: never memoised
 
     @property
     def share(self) -> float:
@@ -40,12 +41,21 @@ class Outcome:
     def to_json(self) -> dict:
         return {"verdict": self.verdict, "feedback": self.feedback, "notes": list(self.notes),
                 "decided_by": self.decided_by, "credit": self.credit, "rubric": list(self.rubric),
-                "details": dict(self.details)}
+                "details": dict(self.details), "transient": self.transient}
 
     @classmethod
     def from_json(cls, data: dict) -> "Outcome":
+        """An Outcome from JSON (a memo entry); ValueError unless every field has its type."""
         if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
-            raise ValueError("not an outcome")
-        return cls(data["verdict"], str(data.get("feedback", "")), list(data.get("notes", [])),
-                   str(data.get("decided_by", "")), data.get("credit"), list(data.get("rubric") or []),
-                   dict(data.get("details") or {}))
+            raise ValueError("not an outcome: no known verdict")
+        fields = {"feedback": (str, ""), "notes": (list, []), "decided_by": (str, ""), "rubric": (list, []),
+                  "details": (dict, {}), "transient": (bool, False)}
+        values = {name: data.get(name, default) for name, (_, default) in fields.items()}
+        wrong = [name for name, (kind, _) in fields.items() if not isinstance(values[name], kind)]
+        if wrong:
+            raise ValueError(f"not an outcome: {', '.join(wrong)} of the wrong type")
+        credit = data.get("credit")
+        if credit is not None and (isinstance(credit, bool) or not isinstance(credit, (int, float))
+                                   or not 0 <= credit <= 1):
+            raise ValueError("not an outcome: credit must be a share between 0 and 1")
+        return cls(data["verdict"], credit=credit, **values)

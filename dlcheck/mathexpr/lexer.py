@@ -14,6 +14,7 @@ from dlcheck.mathexpr.errors import ExprError
 
 MAX_LENGTH = 2000
 MAX_DIGITS = 50
+MAX_DECORATION_DEPTH = 8      # \bm{\bm{…}}: each level is lexed by a nested call
 
 _FUNC_COMMANDS = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tanh": "tanh",
                   "max": "max", "min": "min"}
@@ -62,8 +63,9 @@ def tokenize(text: str) -> list[Token]:
 
 
 class _Lexer:
-    def __init__(self, text: str):
+    def __init__(self, text: str, depth: int = 0):
         self.text = text
+        self.depth = depth      # how many decorations (\tilde{…}, \mathbf{…}) enclose this text
         self.pos = 0
         self.out: list[Token] = []
 
@@ -216,7 +218,10 @@ class _Lexer:
             m = re.match(r"\\[A-Za-z]+|[A-Za-z]|.", text[self.pos:])
             inner = m.group() if m else ""
             self.pos += len(inner)
-        inner_tokens = _Lexer(inner).run()[:-1]
+        if self.depth >= MAX_DECORATION_DEPTH:
+            self.fail(f"nested too deeply (more than {MAX_DECORATION_DEPTH} decorations such as "
+                      f"\\{command}{{…}})", start)
+        inner_tokens = _Lexer(inner, self.depth + 1).run()[:-1]
         if command in _STYLE_COMMANDS and not (len(inner_tokens) == 1 and inner_tokens[0].kind == "name"):
             for tok in inner_tokens:  # \mathrm{d} x or \text{...}: keep the inside as it is
                 self.out.append(Token(tok.kind, tok.value, start + 1 + tok.pos))

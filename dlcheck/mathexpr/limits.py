@@ -2,7 +2,8 @@
 
 Whatever can hang (sympy simplification, evaluating an exponent tower) runs
 here, so a hang costs one `timeout` verdict and the grader goes on. The child
-also gets a memory ceiling. POSIX only; elsewhere the function runs inline."""
+also gets a memory ceiling, and dies with its parent (`die_with_parent`, also
+used by batch workers). POSIX only; elsewhere the function runs inline."""
 from __future__ import annotations
 
 import os
@@ -10,9 +11,11 @@ import pickle
 import resource
 import select
 import signal
+import sys
 import time
 
 MEMORY_HEADROOM = 1 << 30   # the child may grow by 1 GiB over what it inherited
+PR_SET_PDEATHSIG = 1        # <linux/prctl.h>
 
 
 class Timeout(Exception):
@@ -24,12 +27,15 @@ def run_limited(fn, *args, seconds: float = 3.0):
     raised by fn are re-raised here (as RuntimeError if they cannot be pickled)."""
     if not hasattr(os, "fork"):
         return fn(*args)
+    parent = os.getpid()
+    _prctl()                  # loaded here, once: the child only calls it
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         os.close(read_fd)
         status = 0
         try:
+            die_with_parent(parent)
             _limit_memory()
             try:
                 payload = ("ok", fn(*args))
@@ -67,6 +73,33 @@ def run_limited(fn, *args, seconds: float = 3.0):
     if kind == "error":
         raise value
     return value
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux's
+    PR_SET_PDEATHSIG), so a parent killed with `kill -9` (or by the OOM killer)
+    leaves no orphan computing. The parent may have died before the request took
+    effect: then we were already adopted, and exit now."""
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+_PRCTL = []
+
+
+def _prctl():
+    """libc's prctl, or None off Linux (the check of the parent still applies)."""
+    if not _PRCTL:
+        try:
+            import ctypes
+
+            _PRCTL.append(ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None)
+        except (OSError, AttributeError):
+            _PRCTL.append(None)
+    return _PRCTL[0]
 
 
 def _limit_memory():

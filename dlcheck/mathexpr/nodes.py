@@ -72,10 +72,22 @@ NODES = (Num, Sym, Add, Neg, Mul, Div, Pow, Func, Transpose, Norm)
 
 
 def walk(node):
-    """Every node of a tree, parents first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Every node of a tree, parents first (a loop, not recursion: trees may be deep)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def depth(node) -> int:
+    """Nodes on the longest path from the root to a leaf."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children(node))
+    return deepest
 
 
 def children(node) -> tuple:

@@ -14,6 +14,7 @@ from dlcheck.mathexpr.errors import ExprError
 from dlcheck.mathexpr.lexer import MAX_LENGTH, Token, canonical_name, tokenize
 
 MAX_DEPTH = 60
+MAX_TREE_DEPTH = 100    # nodes from root to leaf; X^T^T^T… nests without brackets
 MAX_EXPONENT = 1000
 _FUNC_NAMES = {"exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin", "cos": "cos",
                "tanh": "tanh", "sigmoid": "sigmoid", "max": "max", "min": "min", "norm": "norm"}
@@ -35,6 +36,8 @@ def parse(text: str, ctx: MathContext):
         tree = parser.expression()
     except RecursionError:
         raise ExprError(f"nested too deeply (limit {MAX_DEPTH})") from None
+    if N.depth(tree) > MAX_TREE_DEPTH:      # every later step (shapes, sympy) recurses over the tree
+        raise ExprError(f"nested too deeply (more than {MAX_TREE_DEPTH} levels, e.g. a long chain of transposes)")
     if parser.peek().kind != "end":
         tok = parser.peek()
         what = "'='" if tok.value == "=" else repr(tok.value)

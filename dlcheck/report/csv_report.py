@@ -1,11 +1,16 @@
 """The gradebook: one CSV row per submission, a column per part plus the total.
 
 A part's cell is its score; `review` for parts a human still has to grade;
-empty when the submission's set has no such part."""
+empty when the submission's set has no such part. Every text cell is made
+inert for a spreadsheet (`_text`): no formula from a file or author name."""
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+
+from dlcheck.report.safe import untrusted
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")    # OWASP's CSV injection list (tab and CR: belt and braces)
 
 FIXED = ["id", "submission", "author", "status", "score", "max_score"]
 
@@ -29,23 +34,26 @@ def write_class(out_dir: Path, summary: dict) -> list:
 
 def _write(out, columns: list, records) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIXED + columns + ["error"])
+    writer.writerow([_text(c) for c in FIXED + columns + ["error"]])
     for record in records:
-        writer.writerow(_row(record, columns))
+        writer.writerow([_text(c) if isinstance(c, str) else c for c in _row(record, columns)])
 
 
 def _row(record: dict, columns: list) -> list:
     report = record.get("report") or {}
     cells = {f"{r['problem']}/{r['part']}": _cell(r) for r in report.get("results", [])}
-    return ([record["id"], record["submission"], _safe(report.get("author") or ""), record["status"],
+    return ([record["id"], record["submission"], report.get("author") or "", record["status"],
              report.get("score", ""), report.get("max_score", "")]
-            + [cells.get(c, "") for c in columns] + [_safe(record.get("error") or "")])
+            + [cells.get(c, "") for c in columns] + [record.get("error") or ""])
 
 
 def _cell(result: dict):
     return "review" if result["verdict"] == "review" else result["score"]
 
 
-def _safe(text: str) -> str:
-    """No spreadsheet formulas from submitted text (=, +, -, @ at the start)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def _text(text: str) -> str:
+    """A text cell no spreadsheet reads as a formula: one that starts (after any
+    blanks, which some spreadsheets skip) with = + - @ gets a quote before it;
+    tabs and line breaks are gone by then (`untrusted`)."""
+    text = untrusted(text)
+    return "'" + text if text.lstrip()[:1] in FORMULA_START else text

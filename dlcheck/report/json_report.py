@@ -1,21 +1,22 @@
-"""The machine-readable report of SUBMISSION_FORMAT.md: one JSON object on stdout."""
+"""The machine-readable report of SUBMISSION_FORMAT.md: one JSON object on stdout.
+
+Written with `json_text`: every string exactly as submitted, but the characters
+JSON would leave raw and a terminal would obey are \\u-escaped (json.dumps
+already escapes C0 controls such as ESC)."""
 from __future__ import annotations
 
-import json
+from dlcheck.report.safe import json_text
 
 
 def render_report(report, out) -> None:
-    json.dump(report.to_json(), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json_text(report.to_json()) + "\n")
 
 
 def render_solution(problem, refs, out) -> None:
     data = {"problem": problem.full_id, "title": problem.title,
             "parts": {name: {"value": ref.value, "steps": ref.steps} for name, ref in refs.items()}}
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json_text(data) + "\n")
 
 
 def render_equivalence(first: str, second: str, result, out) -> None:
-    json.dump({"first": first, "second": second, **result.to_json()}, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    out.write(json_text({"first": first, "second": second, **result.to_json()}) + "\n")

@@ -1,8 +1,19 @@
 """Markdown: a submission's verdict table, or the class summary (for CI job
-summaries such as GitHub's $GITHUB_STEP_SUMMARY)."""
+summaries such as GitHub's $GITHUB_STEP_SUMMARY).
+
+Every cell goes through `_cell`: a CI page renders this, so a submitted
+<script>, <img onerror=…>, ![](http://tracker) or [x](javascript:…) must
+arrive as text: HTML-significant characters become entities and the
+characters of link, image, code and table syntax are backslash-escaped."""
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
+
+from dlcheck.report.safe import untrusted
+
+_MARKDOWN_SYNTAX = re.compile(r"([\\`\[\]|])")   # \ ` [ ] |: escapes, code spans, links/images, table cells
 
 
 def render_report(report, out) -> None:
@@ -10,11 +21,11 @@ def render_report(report, out) -> None:
     out.write(f"**Score {report.score:g} / {report.max_score:g}**\n\n")
     out.write("| part | verdict | score | expected | got | feedback |\n|---|---|---|---|---|---|\n")
     for r in report.results:
-        out.write(f"| {r.problem}/{r.part} | {r.verdict} | {r.score:g} / {r.max_score:g} | {_cell(r.expected)} "
-                  f"| {_cell(r.got)} | {_cell(r.feedback)} |\n")
+        out.write(f"| {_cell(f'{r.problem}/{r.part}')} | {r.verdict} | {r.score:g} / {r.max_score:g} "
+                  f"| {_cell(r.expected)} | {_cell(r.got)} | {_cell(r.feedback)} |\n")
     for c in report.critiques:
         if c.critique_right is False:
-            out.write(f"\n- ⚑ {c.problem}: the reviewer's verdict is wrong ({_cell('; '.join(c.flags))})")
+            out.write(f"\n- ⚑ {_cell(c.problem)}: the reviewer's verdict is wrong ({_cell('; '.join(c.flags))})")
     out.write("\n")
 
 
@@ -31,19 +42,21 @@ def class_markdown(summary: dict) -> str:
              "| part | answered | correct | most common wrong answers | known mistakes |", "|---|---|---|---|---|"]
     for name, p in summary["parts"].items():
         share = "—" if p["share_correct"] is None else f"{p['share_correct']:.0%}"
-        wrong = "; ".join(f"`{_cell(w['answer'], 40)}` ×{w['count']}" for w in p["common_wrong"]) or "—"
-        mistakes = "; ".join(f"{k} ×{n}" for k, n in p["known_mistakes"].items()) or "—"
-        lines.append(f"| {name} | {p['answered']}/{p['submissions']} | {share} | {wrong} | {mistakes} |")
+        wrong = "; ".join(f"{_cell(w['answer'], 40)} ×{w['count']}" for w in p["common_wrong"]) or "—"
+        mistakes = "; ".join(f"{_cell(k)} ×{n}" for k, n in p["known_mistakes"].items()) or "—"
+        lines.append(f"| {_cell(name)} | {p['answered']}/{p['submissions']} | {share} | {wrong} | {mistakes} |")
     wrong_critiques = {pid: c for pid, c in summary["critiques"].items() if c["wrong"]}
     if wrong_critiques:
         lines += ["", "| critique | checked | wrong |", "|---|---|---|"]
-        lines += [f"| {pid} | {c['checked']} | {c['wrong']} |" for pid, c in wrong_critiques.items()]
+        lines += [f"| {_cell(pid)} | {c['checked']} | {c['wrong']} |" for pid, c in wrong_critiques.items()]
     if summary["errors"]:
         lines += ["", "Not gradable:", ""]
-        lines += [f"- `{_cell(e['submission'], 80)}`: {_cell(e['error'] or '', 200)}" for e in summary["errors"]]
+        lines += [f"- {_cell(e['submission'], 80)}: {_cell(e['error'] or '', 200)}" for e in summary["errors"]]
     return "\n".join(lines) + "\n"
 
 
 def _cell(text, limit: int = 120) -> str:
-    text = " ".join(str(text or "").split()).replace("|", "\\|").replace("`", "'")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """One line of inert markdown text (cut before escaping, so no escape is cut in half)."""
+    text = " ".join(untrusted(text).split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", html.escape(text, quote=False))

@@ -1,5 +1,10 @@
 """The rich terminal report: a table per problem, critique flags that stand
-out, and a score line."""
+out, and a score line.
+
+Every string a submission (or its file name) could have written goes through
+report/safe.py's `untrusted` into a Text: no escape sequences reach the
+terminal, a newline cannot draw a line of its own, and neither rich markup
+([bold red]) nor emoji codes (:cross_mark:) are interpreted."""
 from __future__ import annotations
 
 from itertools import groupby
@@ -10,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dlcheck import kinds
+from dlcheck.report.safe import untrusted
 
 STYLE = {"correct": "bold green", "incorrect": "bold red", "partial": "bold yellow", "invalid": "bold magenta",
          "missing": "dim", "error": "bold red", "timeout": "bold magenta", "review": "cyan"}
@@ -17,8 +23,20 @@ MARK = {"correct": "✓", "incorrect": "✗", "partial": "½", "invalid": "?", "
         "timeout": "⏱", "review": "👁"}
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich would exit(1) here; the CLI owns how a closed pipe ends (cli._broken_pipe)."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def _console(out) -> Console:
-    return Console(file=out, highlight=False, soft_wrap=False, markup=False)  # answers are data, not markup
+    return _Console(file=out, highlight=False, soft_wrap=False, markup=False, emoji=False)  # answers are data
+
+
+def _plain(text, style: str = "") -> Text:
+    """Submitted text as a cell or line: inert (see the module's docstring)."""
+    return Text(untrusted(text), style=style)
 
 
 def verdict_text(verdict: str) -> Text:
@@ -27,8 +45,8 @@ def verdict_text(verdict: str) -> Text:
 
 def render_report(report, out) -> None:
     console = _console(out)
-    author = f" · {report.author}" if report.author else ""
-    console.print(Text.assemble(("dlcheck ", "bold"), (report.submission, "bold cyan"), (author, "")))
+    author = f" · {untrusted(report.author)}" if report.author else ""
+    console.print(Text.assemble(("dlcheck ", "bold"), (untrusted(report.submission), "bold cyan"), (author, "")))
     critiques = {c.problem: c for c in report.critiques}
     traces = {t.problem: t for t in report.traces}
     unanswered = []
@@ -47,17 +65,15 @@ def render_report(report, out) -> None:
             console.print(_critique_line(critiques[pid]))
     if unanswered:
         console.print(Text(f"Not answered: {', '.join(unanswered)}", style="dim"))
-    for issue in report.errors:
-        line = f" (line {issue.line})" if issue.line else ""
-        console.print(Text(f"✗ {issue.key}{line}: {issue.message}", style="red"))
-    for issue in report.warnings:
-        line = f" (line {issue.line})" if issue.line else ""
-        console.print(Text(f"⚠ {issue.key}{line}: {issue.message}", style="yellow"))
+    for mark, style, issues in (("✗", "red", report.errors), ("⚠", "yellow", report.warnings)):
+        for issue in issues:
+            line = f" (line {issue.line})" if issue.line else ""
+            console.print(_plain(f"{mark} {issue.key}{line}: {issue.message}", style))
     console.print(_summary(report))
 
 
 def _problem_table(pid: str, title: str, rows) -> Table:
-    table = Table(title=Text.assemble((pid, "bold"), ("  " + title, "dim")), title_justify="left",
+    table = Table(title=Text.assemble((untrusted(pid), "bold"), ("  " + untrusted(title), "dim")), title_justify="left",
                   show_lines=False, expand=False, pad_edge=False)
     table.add_column("part", style="bold", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
@@ -65,16 +81,17 @@ def _problem_table(pid: str, title: str, rows) -> Table:
     table.add_column("got", overflow="fold", max_width=34)
     table.add_column("feedback", overflow="fold", max_width=60)
     for r in rows:
-        feedback = Text(r.feedback.splitlines()[0] if r.feedback else "")  # carets live in --format json
+        feedback = _plain(r.feedback.splitlines()[0] if r.feedback else "")  # carets live in --format json
         for note in r.notes:
-            feedback.append(f"\n• {note}", style="dim")
-        table.add_row(r.part, verdict_text(r.verdict), r.expected or "—", r.got or "—", feedback)
+            feedback.append(f"\n• {untrusted(note)}", style="dim")
+        table.add_row(_plain(r.part), verdict_text(r.verdict), _plain(r.expected or "—"), _plain(r.got or "—"),
+                      feedback)
     return table
 
 
 def _diff_table(result) -> Table:
     """Reference | submitted, layer by layer, differences highlighted."""
-    table = Table(title=Text(f"  {result.part}: layer by layer", style="bold"), title_justify="left",
+    table = Table(title=_plain(f"  {result.part}: layer by layer", "bold"), title_justify="left",
                   pad_edge=False, show_lines=False)
     table.add_column("", no_wrap=True)
     table.add_column("reference", overflow="fold")
@@ -82,8 +99,8 @@ def _diff_table(result) -> Table:
     marks = {"same": ("", ""), "differs": ("≠", "yellow"), "missing": ("−", "red"), "extra": ("+", "magenta")}
     for row in result.details["diff"]:
         mark, style = marks.get(row["status"], ("?", ""))
-        table.add_row(Text(mark, style=style), Text(row["reference"], style=style if row["status"] != "extra" else ""),
-                      Text(row["submitted"], style=style))
+        table.add_row(Text(mark, style=style), _plain(row["reference"], style if row["status"] != "extra" else ""),
+                      _plain(row["submitted"], style))
     return table
 
 
@@ -102,8 +119,8 @@ def _working_line(audit) -> Text:
     wrong = audit.earliest_wrong
     if wrong is not None:
         text.append(f"\n  ✗ earliest wrong step, line {wrong.line}: ", style="red")
-        text.append(wrong.text[:120])
-        text.append(f"\n    {wrong.reason}", style="red")
+        text.append(untrusted(wrong.text[:120]))
+        text.append(f"\n    {untrusted(wrong.reason)}", style="red")
     undecided = audit.undecided
     if undecided:
         lines = ", ".join(str(s.line) for s in undecided[:12]) + (" …" if len(undecided) > 12 else "")
@@ -112,15 +129,15 @@ def _working_line(audit) -> Text:
 
 
 def _critique_line(c) -> Text:
-    said = c.critique_verdict or "no verdict"
+    said = untrusted(c.critique_verdict or "no verdict")
     if c.critique_right is None:
-        text = Text(f"  reviewer said “{said}”: not checked ({c.reason})", style="dim")
+        text = Text(f"  reviewer said “{said}”: not checked ({untrusted(c.reason)})", style="dim")
     elif c.critique_right:
         text = Text(f"  ✓ reviewer said “{said}”: right", style="green")
     else:
         text = Text(f"  ⚑ reviewer said “{said}”: WRONG", style="bold white on red")
     for flag in c.flags:
-        text.append(f"\n  ⚑ {flag}", style="bold red")
+        text.append(f"\n  ⚑ {untrusted(flag)}", style="bold red")
     return text
 
 
@@ -213,9 +230,9 @@ def render_equivalence(first: str, second: str, result, out) -> None:
         head = Text("? undecided", style="bold magenta")
     head.append(f"  (decided by: {result.decided_by})", style="dim")
     console.print(head)
-    console.print(Text(f"  A: {first}\n  B: {second}"))
+    console.print(Text(f"  A: {untrusted(first)}\n  B: {untrusted(second)}"))
     if result.detail:
-        console.print(Text(f"  {result.detail}"))
+        console.print(_plain(f"  {result.detail}"))
 
 
 def render_checks(rows, out) -> None:
@@ -225,8 +242,8 @@ def render_checks(rows, out) -> None:
     for col in ("", "what", "name", "detail"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(Text("✓", style="green") if r.ok else Text("✗", style="bold red"), r.what, r.name,
-                      Text(r.detail, style="" if r.ok else "red"))
+        table.add_row(Text("✓", style="green") if r.ok else Text("✗", style="bold red"), _plain(r.what),
+                      _plain(r.name), _plain(r.detail, "" if r.ok else "red"))
     console.print(table)
     failed = sum(not r.ok for r in rows)
     console.print(Text(f"{len(rows) - failed} of {len(rows)} checks passed", style="bold red" if failed else "bold green"))
@@ -245,15 +262,15 @@ def render_class_summary(summary: dict, out) -> None:
     table.add_column("known mistakes", no_wrap=True, overflow="ellipsis", max_width=28)
     for name, p in summary["parts"].items():
         share = "review" if p["share_correct"] is None else f"{p['share_correct']:.0%}"
-        wrong = "; ".join(f"{_clip(w['answer'], 24)} ×{w['count']}" for w in p["common_wrong"])
+        wrong = "; ".join(f"{_clip(untrusted(w['answer']), 24)} ×{w['count']}" for w in p["common_wrong"])
         mistakes = "; ".join(f"{k} ×{n}" for k, n in p["known_mistakes"].items())
-        table.add_row(name, f"{p['answered']}/{p['submissions']}", share, wrong, mistakes)
+        table.add_row(_plain(name), f"{p['answered']}/{p['submissions']}", share, _plain(wrong), _plain(mistakes))
     console.print(table)
     wrong = {pid: c for pid, c in summary["critiques"].items() if c["wrong"]}
     for pid, c in wrong.items():
-        console.print(Text(f"⚑ {pid}: {c['wrong']} of {c['checked']} critiques gave the wrong verdict", style="red"))
+        console.print(_plain(f"⚑ {pid}: {c['wrong']} of {c['checked']} critiques gave the wrong verdict", "red"))
     for e in summary["errors"][:20]:
-        console.print(Text(f"✗ {e['submission']}: {e['error']}", style="red"))
+        console.print(_plain(f"✗ {e['submission']}: {e['error']}", "red"))
     if len(summary["errors"]) > 20:
         console.print(Text(f"… and {len(summary['errors']) - 20} more (summary.json)", style="red"))
 
