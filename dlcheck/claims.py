@@ -322,11 +322,10 @@ def check(claimed, ctx: ClaimContext) -> Outcome:
                                f"the claim checked", decided_by="review")
     model = ctx.model_outcome(source) if ctx.model_outcome else None
     if model is not None and model.verdict != CORRECT:   # constraints first: a rule-breaking model fails fast
-        if model.verdict in (INCORRECT,):
-            return Outcome(INCORRECT, f"not re-trained: the model breaks the question's constraints "
-                                      f"({model.feedback})", decided_by="claim")
-        return Outcome(REVIEW, f"not re-trained: the model itself does not run ({model.feedback})",
-                       decided_by="review")
+        if model.verdict == INCORRECT:        # it breaks the rules, or crashes: no run can back the claim
+            return Outcome(INCORRECT, f"not re-trained: the model is wrong ({model.feedback})", decided_by="claim")
+        return Outcome(REVIEW, f"not re-trained: the model could not be checked ({model.feedback})",
+                       decided_by="review", transient=model.transient)
     from dlcheck.training import data
 
     root = _data_root(ctx.settings)
@@ -401,14 +400,16 @@ def _fingerprint(folder) -> list:
 
 def _train(request: dict, folder, hide=None) -> dict:
     """One training request in the sandbox, which sees `folder` and not `hide` (the original
-    data set, test labels and all, when bubblewrap isolates the file system)."""
+    data set, test labels and all, when bubblewrap isolates the file system). An experiment
+    trains dlcheck's own reference networks (no submitted code) in the trusted view."""
     from dlcheck import sandbox
 
     budget = float(request["budget_s"])
-    limits = {"wall_seconds": budget * 1.2 + 60, "cpu_seconds": int(budget * 1.2 + 60) * (os.cpu_count() or 1),
-              "memory_mb": 8192}
-    box = sandbox.shared(readable=(str(folder),), hidden=(str(hide),) if hide else ())
-    result = box.run({**request, **limits})
+    limits = sandbox.Limits(wall_seconds=budget * 1.2 + 60, cpu_seconds=int(budget * 1.2 + 60) * (os.cpu_count() or 1),
+                            memory_mb=8192)
+    box = sandbox.shared(readable=(str(folder),), hidden=(str(hide),) if hide else (),
+                         trusted=request.get("task") == "colourise")
+    result = box.run(request, limits)
     result["sandbox"] = box.protections.note()
     return result
 
@@ -418,7 +419,8 @@ def judge(values: list, ref: dict, protocol: dict, result: dict) -> Outcome:
     if result.get("status") == "timeout":
         return Outcome(TIMEOUT, f"the re-training did not finish: {result.get('message')}", note, "sandbox")
     if result.get("status") != "ok":
-        return Outcome(ERROR, f"the model failed while re-training: {result.get('message')}", note, "sandbox")
+        return Outcome(ERROR, f"the model failed while re-training: {result.get('message')}", note, "sandbox",
+                       transient=bool(result.get("transient")))
     if "missing" in result:
         return Outcome(REVIEW, f"cannot re-train: {result['missing']}", note, "review")
     if "over_budget" in result:

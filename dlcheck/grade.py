@@ -122,11 +122,13 @@ class Grader:
     def _parsed_siblings(self, problem, answers: dict) -> dict:
         """The readable answers of a problem's parts, for checks that relate parts
         (the parameters of the architectures a student proposed)."""
-        out = {}
+        out, self._unreadable = {}, {}
         for name, raw in answers.items():
             if raw is not None and raw.value not in (None, ""):
                 value = self._parse(problem.parts[name], raw.value)
-                if not isinstance(value, Invalid) and problem.parts[name].auto:
+                if isinstance(value, Invalid):
+                    self._unreadable[name] = value.message
+                elif problem.parts[name].auto:
                     out[name] = plain(value)
         return out
 
@@ -152,7 +154,8 @@ class Grader:
         expected = self._expected(part, ref)
         base = dict(problem=problem.full_id, part=part.name, kind=part.kind, expected=expected,
                     line=raw.line if raw else None, automatic=part.auto)
-        # only parts dlcheck can decide count towards the score; the rest wait for a human
+        # an automatic part with a reference counts in max_score whatever its verdict (invalid, timeout…:
+        # an answer cannot shrink the total); the rest wait for a human
         points = part.points if part.auto and ref is not None else 0
         if raw is None or raw.value is None or raw.value == "":
             feedback = "not answered" if raw is None else "the value is empty"
@@ -170,8 +173,8 @@ class Grader:
         except Exception as exc:  # a checker bug must cost one part, not the report
             outcome = Outcome(ERROR, f"dlcheck internal error while checking: {type(exc).__name__}: {exc}",
                               decided_by="internal")
-        if outcome.verdict == REVIEW:
-            points = 0
+        if outcome.verdict == REVIEW and part.check == "claim":
+            points = 0      # a re-training that could not run: a human decides, out of the score
         score = points * outcome.share if outcome.verdict in (CORRECT, PARTIAL) else 0
         return PartResult(verdict=outcome.verdict, score=score, max_score=points,
                           got=kinds.show(part.kind, value), feedback=outcome.feedback,
@@ -205,6 +208,9 @@ class Grader:
 
         model_part = problem.parts.get(ref.value.get("model"))
         model_ref = self.references(problem).get(model_part.name) if model_part else None
+        if model_part is not None and model_part.name in getattr(self, "_unreadable", {}):
+            return Outcome(INCORRECT, f"not re-trained: the model is invalid ({self._unreadable[model_part.name]})",
+                           decided_by="claim")
 
         def model_outcome(source):
             if model_ref is None:
@@ -222,7 +228,8 @@ class Grader:
         if not getattr(kind, "MEMOIZE", False):
             return kind.compare(expected, value, part)
         answer = value.text if hasattr(value, "text") else plain(value)  # the whole answer, never its display
-        return memoized(problem, ("compare", part.name, expected, answer),
+        context = kind.memo_context() if hasattr(kind, "memo_context") else ""   # e.g. the sandbox's mode
+        return memoized(problem, ("compare", part.name, expected, answer, context),
                         lambda: kind.compare(expected, value, part), self.use_cache)
 
     def _known_rule(self, kind, problem, part, ref: Reference, value) -> Outcome | None:

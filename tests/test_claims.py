@@ -123,7 +123,7 @@ def test_constraints_are_checked_before_any_training(tmp_path, bank, mnist_dir):
                     TrainingSettings(data_dir=str(root)))
     result = results["claimed_accuracy"]
     assert result.verdict == "incorrect"
-    assert "not re-trained: the model breaks the question's constraints (150 hidden units" in result.feedback
+    assert "not re-trained: the model is wrong (150 hidden units" in result.feedback
     assert "claim" not in result.details
 
 
@@ -134,14 +134,15 @@ def test_a_claim_below_the_bar_fails_without_training(tmp_path, bank, monkeypatc
     assert result.verdict == "incorrect" and "does not meet the question's ≥ 0.975" in result.feedback
 
 
-def test_a_model_that_crashes_leaves_the_claim_for_review(tmp_path, bank, mnist_dir):
+def test_a_model_that_crashes_cannot_back_its_claim(tmp_path, bank, mnist_dir):
+    """A crash is the code's own fault (`incorrect`, with the error), and no run can back the claim."""
     root, _, _ = mnist_dir
     broken = NET.format(hidden=100).replace("return self.body(x)", "return self.body(x.view(-1, 10))")
     results = grade(tmp_path, bank, {"model": broken, "claimed_accuracy": claim(0.98)},
                     TrainingSettings(data_dir=str(root)))
-    assert results["model"].verdict == "error"
-    assert results["claimed_accuracy"].verdict == "review"
-    assert "the model itself does not run" in results["claimed_accuracy"].feedback
+    assert results["model"].verdict == "incorrect" and "RuntimeError" in results["model"].feedback
+    assert results["claimed_accuracy"].verdict == "incorrect"
+    assert "not re-trained: the model is wrong" in results["claimed_accuracy"].feedback
 
 
 def test_over_budget_is_review_not_a_hang(tmp_path, bank, mnist_dir):
@@ -248,16 +249,24 @@ def test_a_comparison_stays_for_review_with_the_measurements_beside_it(tmp_path,
 
 def test_submitted_code_cannot_forge_its_accuracy(tmp_path, bank, mnist_dir):
     """Scoring happens outside the sandbox against labels the sandbox never gets: a model that
-    patches dlcheck's own evaluation, or goes looking for the test labels, gains nothing."""
+    patches dlcheck's own evaluation is refused before it runs, and one that goes looking for
+    the test labels finds none and gains nothing."""
     root, _, _ = mnist_dir
-    forger = NET.format(hidden=1) + textwrap.dedent(f"""
-        import glob, dlcheck.training.loop as loop
-        loop.measure = lambda *args, **kwargs: {{"accuracy": 1.0}}
+    patcher = NET.format(hidden=1) + textwrap.dedent("""
+        import dlcheck.training.loop as loop
+        loop.measure = lambda *args, **kwargs: {"accuracy": 1.0}
+        """)
+    results = grade(tmp_path, bank, {"model": patcher, "claimed_accuracy": claim(0.99)},
+                    TrainingSettings(data_dir=str(root), seeds=3))
+    assert results["model"].verdict == "invalid" and "dlcheck" in results["model"].feedback
+    assert results["claimed_accuracy"].verdict != "correct"
+    searcher = NET.format(hidden=1) + textwrap.dedent(f"""
+        import glob
         FOUND = glob.glob("{root}/**/t10k-labels*", recursive=True) + glob.glob("/tmp/**/t10k-*", recursive=True)
         FOUND += [name for name in glob.glob("/tmp/**/*.npy", recursive=True) if "test_y" in name]
         assert not FOUND, FOUND                                  # seen labels: the model check fails, and so does this test
         """)
-    result = grade(tmp_path, bank, {"model": forger, "claimed_accuracy": claim(0.99)},
+    result = grade(tmp_path, bank, {"model": searcher, "claimed_accuracy": claim(0.99)},
                    TrainingSettings(data_dir=str(root), seeds=3))["claimed_accuracy"]
     assert result.verdict == "incorrect", result.feedback
     assert max(run["value"] for run in result.details["claim"]["runs"]) < 0.9
@@ -273,7 +282,7 @@ def test_hidden_paths_are_empty_inside_the_sandbox():
             pytest.skip("without bubblewrap the file system is not isolated")
         listing = box.run({"op": "exec", "source": f"import os\nresult = (sorted(os.listdir({str(ROOT / 'tests')!r})), "
                                                    f"len(os.listdir({str(ROOT / 'tests' / 'data')!r})) > 0, "
-                                                   f"len(os.listdir({str(ROOT / 'dlcheck')!r})) > 0)"})
+                                                   f"os.path.exists({str(ROOT / 'dlcheck')!r}))"})
     finally:
         box.close()
-    assert listing["result"] == "(['data'], True, True)"
+    assert listing.get("result") == "(['data'], True, False)", listing      # dlcheck's own package is not visible either

@@ -37,9 +37,9 @@ def test_infinite_loop_times_out_and_the_worker_goes_on(box):
     assert run(box, "result = 6 * 7")["result"] == "42"
 
 
-def test_bounded_fork_bomb_is_killed_with_its_group(box):
+def test_bounded_fork_bomb_is_stopped_by_the_process_limit(box):
     result = run(box, "import os\nfor _ in range(6):\n    os.fork()\nwhile True:\n    pass")
-    assert result["status"] == "timeout"
+    assert result["status"] == "error" and "limit" in result["message"]
     assert run(box, "result = 1")["status"] == "ok"
 
 
@@ -94,9 +94,12 @@ def test_no_network_to_the_grader_machine(box):
 
 
 def test_errors_name_the_line_of_the_submission(box):
+    from dlcheck.sandbox.wire import pack
+    import numpy as np
+
     result = box.run({"op": "module", "source": "class Net(nn.Module):\n    def __init__(self):\n"
                                                 "        super().__init__()\n        raise ValueError('no')\n",
-                      "class": "Net", "args": {}, "input": [1, 1]})
+                      "class": "Net", "args": {}, "input": pack(np.zeros((1, 1), dtype=np.float32))})
     assert result["status"] == "error" and result["line"] == 4 and "ValueError: no" in result["message"]
 
 
@@ -148,7 +151,8 @@ def test_fallback_mode_says_what_is_not_enforced():
     weak = Sandbox(Limits(wall_seconds=3, cpu_seconds=3), isolate=False)
     try:
         assert weak.protections.mode == "process limits only"
-        assert set(weak.protections.missing) == {"network isolation", "read-only file system", "PID namespace"}
+        assert set(weak.protections.missing) == {"network isolation", "read-only file system", "PID namespace",
+                                                 "hiding dlcheck's own files"}
         assert weak.run({"op": "exec", "source": "while True: pass"})["status"] == "timeout"
         assert weak.run({"op": "exec", "source": "result = 2 ** 10"})["result"] == "1024"
     finally:
@@ -216,5 +220,5 @@ def test_submitted_code_sees_the_system_not_the_machine(box):
                       f"os.path.exists({str(Path.home() / '.cache')!r}), os.path.exists('/etc/shadow'), "
                       "os.path.exists('/usr/bin'))")
     listing, answers, cache, shadow, usr = ast.literal_eval(result["result"])
-    assert "dlcheck" in listing and "answers" not in listing and "problems" not in listing
+    assert "dlcheck" not in listing and "answers" not in listing and "problems" not in listing
     assert (answers, cache, shadow, usr) == (False, False, False, True)

@@ -1,36 +1,22 @@
-"""A network's layer-by-layer trace: (name, type, output shape, parameters) of
-every leaf module, in execution order. Used for reference models and, inside
-the sandbox, for submitted ones, so both sides are traced the same way."""
+"""A reference network's summary for a `code` part: how to build it, and the
+layer trace a submission's is set against (the same tracer runs inside the
+sandbox on submitted networks: dlcheck/sandbox/tracer.py)."""
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-
-def trace(model: nn.Module, x: torch.Tensor) -> tuple[list[dict], torch.Tensor]:
-    rows = []
-
-    def recorder(name):
-        def record(module, inputs, output):
-            shape = list(output.shape[1:]) if isinstance(output, torch.Tensor) else []
-            rows.append({"name": name, "type": type(module).__name__, "shape": shape,
-                         "params": sum(p.numel() for p in module.parameters(recurse=False))})
-        return record
-
-    hooks = [m.register_forward_hook(recorder(name)) for name, m in model.named_modules() if not list(m.children())]
-    try:
-        out = model(x)
-    finally:
-        for h in hooks:
-            h.remove()
-    return rows, out
+from dlcheck.sandbox.tracer import trace
 
 
 def reference_summary(model: nn.Module, input_shape: list, cls: str, args: dict) -> dict:
-    """What a `code` part's reference holds: how to call the class, and what it should produce."""
+    """What a `code` part's reference holds: how to call the class, which of dlcheck's classes is
+    the reference (the grader builds it to compare behaviour), and what it should produce."""
     torch.manual_seed(0)
-    rows, out = trace(model.eval(), torch.zeros(*input_shape))
-    return {"class": cls, "args": args, "input": list(input_shape), "trace": rows,
+    with torch.no_grad():
+        rows, out = trace(model.eval(), torch.zeros(*input_shape))
+    network = f"{type(model).__module__}:{type(model).__qualname__}"
+    return {"class": cls, "args": args, "input": list(input_shape), "network": network, "trace": rows,
             "output_shape": list(out.shape[1:]), "params": sum(p.numel() for p in model.parameters())}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from dlcheck.sandbox_checks import SubmissionError, model_class, run_submitted
+from dlcheck.sandbox.observe import SubmissionError, model_class, run_submitted
 from dlcheck.training import data
 from dlcheck.training.loop import Budget, OverBudget, device_tensors
 from dlcheck.training.protocol import Protocol

@@ -1,6 +1,6 @@
 """islr-cnn-hw p11b: the batch-norm forward pass, checked by running it.
 
-The reference (dlcheck.sandbox_checks.reference_batchnorm) normalises with the
+The reference (dlcheck.nnkit.functions.batchnorm) normalises with the
 batch statistics and updates the running averages in train mode, and uses the
 running averages in test mode. A submission runs in the sandbox on random
 inputs beside it, twice in train mode and then in test mode."""
