@@ -112,6 +112,8 @@ def _observe(request: dict):
     box = sandbox.shared()
     note = box.protections.note()
     result = box.run(request)
+    if result.get("stand_ins"):
+        note += "; stand-ins: " + ", ".join(str(s)[:80] for s in result["stand_ins"][:5])
     if result.get("status") == "ok":
         return result, note
     message = str(result.get("message", ""))[:500]
@@ -280,6 +282,8 @@ def judge_constraints(expected: dict, got: dict, note: str) -> Outcome:
         problems.append(f"{hidden_units} hidden units, the question asks for {limits['hidden_units']}")
     if "min_hidden_layers" in limits and hidden_layers < limits["min_hidden_layers"]:
         problems.append(f"{hidden_layers} hidden layers, at least {limits['min_hidden_layers']} required")
+    if limits.get("skip_connections") and "add" not in types:
+        problems.append("no skip connection: a residual network adds each block's input to its output")
     for required in limits.get("required_layers", []):
         if not any(required in t for t in types):
             problems.append(f"no {required} layer")

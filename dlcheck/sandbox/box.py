@@ -107,14 +107,15 @@ class Sandbox:
         enforced = ALWAYS + (["runs as nobody"] if os.getuid() == 0 else [])
         self.protections = Protections("process limits only", enforced, list(NOT_ISOLATED))
         pythonpath = self.inside or str(view.PACKAGE.parent)
-        return self._spawn(view.interpreter(), view.environment(self.workdir, pythonpath), self.workdir,
+        return self._spawn(view.interpreter(), view.environment(self.workdir, pythonpath, bool(self.inside)),
+                           self.workdir,
                            {"scratch": self.workdir, "wipe_scratch": False, "drop_to_nobody": True})
 
     def _isolated(self, whole_root: bool):
         prefix = view.bubblewrap_args(self.bwrap, self.inside, self.limits.disk_mb, self.readable, self.hidden,
                                       whole_root)
         pythonpath = view.INSIDE_MOUNT if self.inside else str(view.PACKAGE.parent)
-        return (prefix + view.interpreter(), view.environment("/tmp", pythonpath), "/",
+        return (prefix + view.interpreter(), view.environment("/tmp", pythonpath, bool(self.inside)), "/",
                 {"scratch": "/tmp", "wipe_scratch": True, "drop_to_nobody": False})
 
     def _spawn(self, command: list, env: dict, cwd: str, settings: dict) -> bool:

@@ -12,6 +12,7 @@ by the grader."""
 from __future__ import annotations
 
 import errno
+import sys
 import traceback
 import types
 
@@ -35,7 +36,16 @@ class SubmissionError(Exception):
         self.details = details
 
 
+STAND_INS: set = set()     # what this check's code used that the sandbox stands in for
+
+
 def dispatch(request: dict) -> dict:
+    result = _dispatch(request)
+    used = STAND_INS | set(getattr(sys.modules.get("torchvision"), "USED", ()) or ())
+    return {**result, "stand_ins": sorted(used)} if used else result
+
+
+def _dispatch(request: dict) -> dict:
     op = request.get("op")
     if op == "ping":
         return {}
@@ -62,12 +72,26 @@ def load(source: str) -> dict:
     import numpy as np
 
     namespace = {"__name__": "submission", "torch": torch, "nn": nn, "F": torch.nn.functional, "np": np}
+    _without_a_gpu()
     try:
         code = compile(source, FILENAME, "exec")
     except SyntaxError as exc:
         raise SubmissionError(message=f"SyntaxError: {exc.msg}", line=exc.lineno, type="SyntaxError") from None
     run_submitted(lambda: exec(code, namespace))  # safe: a sandbox child, the only place submitted code runs
     return namespace
+
+
+def _without_a_gpu() -> None:
+    """Code written for a GPU (`net.cuda()`, `x.cuda()`) runs on the CPU when there is none: the
+    checks are about the network, not the device; the verdict notes it."""
+    if torch.cuda.is_available():
+        return
+
+    def stays(self, *args, **kwargs):
+        STAND_INS.add(".cuda() (no GPU here: kept on the CPU)")
+        return self
+    nn.Module.cuda = stays
+    torch.Tensor.cuda = stays
 
 
 def run_submitted(action, keep: tuple = ()):
@@ -114,13 +138,18 @@ def model_class(source: str, name: str | None):
     for candidate in [c for c in reversed(classes) if _no_required_arguments(c.__init__, skip=1)] + \
             list(reversed(functions)):
         return _checked(candidate)
-    built = [v for v in namespace.values() if isinstance(v, nn.Module)]
+    built = [v for v in namespace.values() if isinstance(v, nn.Module) and _is_network(v)]
     if built:
         return _rebuilt(built[-1])
     if classes:
         return classes[-1]                       # it needs arguments: the error will say which
     raise SubmissionError(message=f"no nn.Module class, function returning a network, or network built at top "
                                   f"level (found: {_names(mine) or 'none'})", type="missing class")
+
+
+def _is_network(module: nn.Module) -> bool:
+    """A network, not a loss (`criterion = nn.CrossEntropyLoss()` is a module too) or a parameter-free helper."""
+    return not isinstance(module, nn.modules.loss._Loss) and any(True for _ in module.parameters())
 
 
 def _names(values) -> str:

@@ -29,23 +29,31 @@ SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/et
                 "/etc/nsswitch.conf", "/etc/passwd", "/etc/group")
 
 
+STAND_INS = "stand_ins"                                # libraries the sandbox stands in for (torchvision)
+
+
 def inside_tree(folder: str) -> str:
-    """A copy of the inside modules under `folder` (readable by `nobody`); returns the path for PYTHONPATH."""
+    """A copy of the inside modules under `folder` (readable by `nobody`), with the stand-ins
+    in inside/stand_ins; returns the path for PYTHONPATH."""
     root = Path(folder) / "inside"
     for relative in INSIDE_MODULES:
         target = root / "dlcheck" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PACKAGE / relative, target)
+    shutil.copytree(PACKAGE / "sandbox" / STAND_INS, root / STAND_INS,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.md"))
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     Path(folder).chmod(0o755)
     return str(root)
 
 
-def environment(home: str, first: str) -> dict:
+def environment(home: str, first: str, inside: bool = True) -> dict:
     """A scrubbed environment. Python starts with -S (no site hooks: an editable install's
-    finder would reach the real package), so the site-packages folders are named here."""
-    pythonpath = os.pathsep.join([first, *site_packages()])
+    finder would reach the real package), so the site-packages folders are named here; the
+    stand-ins come last, so an installed library always wins."""
+    stand_ins = [os.path.join(first, STAND_INS)] if inside else []
+    pythonpath = os.pathsep.join([first, *site_packages(), *stand_ins])
     return {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "PYTHONPATH": pythonpath,
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTHONNOUSERSITE": "1", "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "TORCH_NUM_THREADS": "1"}
