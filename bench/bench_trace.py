@@ -6,7 +6,14 @@
 2. Precision and recall of "wrong" over the labelled table tests/data/trace_steps.py.
 3. `dlcheck import` round trip over the seeds' write-ups (../shared/seeds when
    present): sections mapped, parts with an extracted answer, and how many of
-   those get the same verdict as the hand transcription in answers/."""
+   those get the same verdict as the hand transcription in answers/.
+4. Issue 15's benchmark: seeded mutants of the 50 independent sound traces
+   (tests/tracebench.py: each confirmed wrong by a reader of its own), and the
+   37 hand-flawed ones, scored like ProcessBench (the earliest WRONG step's
+   line must be the first wrong line; a sound trace must get no WRONG step):
+   F1, precision and recall of "flawed", exact line, undecided share and time
+   per trace, per problem and per operator, then where the audit fails.
+   `python bench/bench_trace.py --benchmark [--seed N] [--per-op N]` runs only this."""
 from __future__ import annotations
 
 import os
@@ -125,11 +132,104 @@ def round_trip(bank):
         os.unlink(fh.name)
 
 
+def independent_benchmark(bank, seed: int = 15, per_op: int = 3):
+    import tracebench as tb
+
+    traces = tb.load_independent()
+    start = time.perf_counter()
+    mutants, tally = tb.make_mutants(traces, seed=seed, per_op=per_op)
+    made = time.perf_counter() - start
+    sound = [t for t in traces if t.sound]
+    hand = [t for t in traces if not t.sound]
+    print(f"\nissue 15 benchmark: {len(sound)} sound and {len(hand)} hand-flawed independent traces; "
+          f"{len(mutants)} mutants of the sound ones (seed {seed}, up to {per_op} per trace and operator), "
+          f"made and confirmed in {made:.1f} s")
+    _mutant_counts(tb, mutants, tally)
+    start = time.perf_counter()
+    predictions = tb.run_audit(traces + mutants, bank)
+    print(f"audited {len(predictions)} traces in {time.perf_counter() - start:.1f} s (references included)")
+    by_id = {p.trace.id: p for p in predictions}
+    p_sound = [by_id[t.id] for t in sound]
+    p_hand = [by_id[t.id] for t in hand]
+    p_mut = [by_id[m.id] for m in mutants]
+    print("\nScoring: on a flawed trace the audit is right when its earliest WRONG step sits on the first wrong")
+    print("line; on a sound trace when no step is WRONG. F1 = harmonic mean of the two rates (ProcessBench).")
+    print("prec = precision of 'the trace is flawed' on this pool; prec(bal) = the same with as many sound as")
+    print("flawed traces; exact|flag = right line among flagged flawed traces; undecided = share of all steps.")
+    print("Lines: StepCheck.line is 1-based within the trace, but a row inside a display is reported where its")
+    print("text starts in the audit's scan (the `$$` / `\\[` line, or the row before after a `\\\\`); the")
+    print("scores use the row's own line (tracebench.aligned_line); 'raw' rows use the line as reported.\n")
+    problems = sorted({t.problem for t in traces})
+    print(tb.table([("all mutants", tb.metrics(p_sound + p_mut)),
+                    ("all mutants, raw lines", tb.metrics(p_sound + p_mut, raw=True)),
+                    ("37 hand-flawed", tb.metrics(p_sound + p_hand)),
+                    ("37 hand-flawed, raw lines", tb.metrics(p_sound + p_hand, raw=True))], "pool (+ the 50 sound)"))
+    print()
+    print(tb.table([(op, tb.metrics(p_sound + [p for p in p_mut if p.trace.op == op])) for op in tb.OPERATORS],
+                   "mutants by operator"))
+    print()
+    print(tb.table([(pid, tb.metrics([p for p in p_sound + p_mut if p.trace.problem == pid])) for pid in problems],
+                   "mutants by problem"))
+    print()
+    print(tb.table([(pid, tb.metrics([p for p in p_sound + p_hand if p.trace.problem == pid])) for pid in problems
+                    if any(t.problem == pid for t in hand)], "hand-flawed by problem"))
+    print("\nOn the flawed traces: exact line / WRONG before the first wrong line (a false alarm) / WRONG only")
+    print("later (a consequence caught) / no WRONG step; and what the audit said on the wrong line itself.")
+    rows = [("all mutants", tb.breakdown(p_mut)), ("37 hand-flawed", tb.breakdown(p_hand))]
+    rows += [(op, tb.breakdown([p for p in p_mut if p.trace.op == op])) for op in tb.OPERATORS]
+    keys = list(rows[0][1])
+    width = max(len(r[0]) for r in rows) + 2
+    print("".ljust(width) + "".join(f"{k:>15}" for k in keys))
+    for label, counts in rows:
+        print(label.ljust(width) + "".join(f"{counts[k]:>15d}" for k in keys))
+    kept = [p for p in p_mut if p.trace.answer_kept]
+    carried = [p for p in p_mut if not p.trace.answer_kept]
+    print(f"\nmutants whose final line is the sound one (right answer, flawed working): {len(kept)}, "
+          f"F1 {tb.metrics(p_sound + kept)['f1']:.2f}; with the error carried into the final line: {len(carried)}, "
+          f"F1 {tb.metrics(p_sound + carried)['f1']:.2f}")
+    print("\nWhere the audit fails (mutants, hand-flawed and sound traces together; one example each):")
+    for kind, count, example in tb.failures(p_sound + p_hand + p_mut)[:14]:
+        line = example.line if example.trace.sound or tb.outcome(example) == "earlier" else example.trace.wrong_line
+        print(f"  {count:4d}  {kind}\n        {example.trace.id} line {line}: "
+              f"{example.trace.lines[line - 1].strip()[:110]}")
+
+
+def _mutant_counts(tb, mutants, tally):
+    ops = tb.OPERATORS
+    problems = sorted({m.problem for m in mutants} | {p for _, p in tally.kept})
+    short = {op: op.replace("_", " ")[:9] for op in ops}
+    width = max(len(p) for p in problems) + 2
+    print("mutants per problem and operator (kept = confirmed wrong):")
+    print("".ljust(width) + "".join(f"{short[op]:>10}" for op in ops) + f"{'total':>8}")
+    for pid in problems:
+        cells = [tally.kept.get((op, pid), 0) for op in ops]
+        print(pid.ljust(width) + "".join(f"{c:>10d}" for c in cells) + f"{sum(cells):>8d}")
+    totals = [sum(tally.kept.get((op, pid), 0) for pid in problems) for op in ops]
+    print("kept".ljust(width) + "".join(f"{c:>10d}" for c in totals) + f"{sum(totals):>8d}")
+    dropped = [sum(n for (o, _), n in tally.discarded.items() if o == op) for op in ops]
+    print("discarded".ljust(width) + "".join(f"{c:>10d}" for c in dropped) + f"{sum(dropped):>8d}")
+    kinds = ("strong", "weak", "shape")
+    print("confirmed wrong: " + ", ".join(f"{k} {sum(1 for m in mutants if m.confirmed == k)}" for k in kinds)
+          + " (strong: the reader checks the original relation true and the mutated one false; weak: the mutated"
+          " side differs from the original at every random draw and is equated with a claim; shape: it no longer"
+          " type-checks)")
+    reasons: dict = {}
+    for (_, reason), n in tally.discarded.items():
+        reasons[reason] = reasons.get(reason, 0) + n
+    print("discarded candidates (tried before enough were kept), by reason: "
+          + "; ".join(f"{r} {n}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])))
+
+
 def main():
+    args = sys.argv[1:]
+    seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 15
+    per_op = int(args[args.index("--per-op") + 1]) if "--per-op" in args else 3
     bank = Bank()
-    timing(bank)
-    precision_recall(bank)
-    round_trip(bank)
+    if "--benchmark" not in args:
+        timing(bank)
+        precision_recall(bank)
+        round_trip(bank)
+    independent_benchmark(bank, seed, per_op)
 
 
 if __name__ == "__main__":
