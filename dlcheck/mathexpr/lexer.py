@@ -2,8 +2,10 @@
 
 LaTeX is read directly (no rewriting pass): \\frac, \\sqrt, \\cdot, \\left( and
 friends, Greek letters, \\tilde{x}, norms \\| \\lVert \\rVert, transposes ^T ^\\top
-^{T} .T ᵀ. Names are canonical: w0, w_0 and w_{0} are all "w_0"; \\tilde{\\lambda},
-λ̃ and lambda_tilde are all "lambda_tilde"."""
+^{T} .T ᵀ, \\sum and \\prod with bounds, \\operatorname{tr}. Names are canonical:
+w0, w_0, w_{0} and w₀ are all "w_0"; \\tilde{\\lambda}, λ̃ and lambda_tilde are all
+"lambda_tilde". A run of letters (XX, Xw_0) stays one token: only the parser,
+which knows the declared symbols, can split it."""
 from __future__ import annotations
 
 import re
@@ -16,38 +18,63 @@ MAX_LENGTH = 2000
 MAX_DIGITS = 50
 MAX_DECORATION_DEPTH = 8      # \bm{\bm{…}}: each level is lexed by a nested call
 
-_FUNC_COMMANDS = {"exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tanh": "tanh",
-                  "max": "max", "min": "min"}
-_SKIP_COMMANDS = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-                  "quad", "qquad", "displaystyle", "limits"}
+# words that name a function, written plain (exp(x), tr(A)) or as LaTeX (\exp, \operatorname{tr})
+FUNCTION_WORDS = {"exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin",
+                  "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "max": "max", "min": "min",
+                  "norm": "norm", "tr": "tr", "Tr": "tr", "trace": "tr"}
+_FUNC_COMMANDS = {"exp", "log", "ln", "sin", "cos", "tanh", "max", "min", "tr", "Tr"}
+_SKIP_COMMANDS = {"middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+                  "quad", "qquad", "displaystyle", "textstyle", "limits", "nolimits", "(", ")", "[", "]",
+                  ",", ";", "!", ":", " "}
 _DECORATIONS = {"tilde": "_tilde", "widetilde": "_tilde", "hat": "_hat", "widehat": "_hat", "bar": "_bar",
                 "overline": "_bar"}
 _STYLE_COMMANDS = {"mathbf", "boldsymbol", "bm", "mathrm", "mathit", "mathsf", "operatorname", "text", "textbf"}
-_SIMPLE = {"cdot": ("op", "*"), "times": ("op", "*"), "ast": ("op", "*"), "top": ("name", "T"),
-           "intercal": ("name", "T"), "|": ("norm", "‖"), "lVert": ("norm", "‖"), "rVert": ("norm", "‖"),
-           "Vert": ("norm", "‖"), "lvert": ("op", "|"), "rvert": ("op", "|"), "vert": ("op", "|"),
-           "frac": ("frac", "frac"), "dfrac": ("frac", "frac"), "tfrac": ("frac", "frac"),
-           "sqrt": ("sqrt", "sqrt"), "pi": ("name", "pi"), "{": ("op", "("), "}": ("op", ")")}
+_SIMPLE = {"cdot": ("op", "*"), "times": ("op", "*"), "ast": ("op", "*"), "div": ("op", "/"),
+           "top": ("name", "T"), "intercal": ("name", "T"), "|": ("norm", "‖"), "lVert": ("norm", "\\lVert"),
+           "rVert": ("norm", "\\rVert"), "Vert": ("norm", "‖"), "lvert": ("op", "|"), "rvert": ("op", "|"),
+           "vert": ("op", "|"), "frac": ("frac", "frac"), "dfrac": ("frac", "frac"), "tfrac": ("frac", "frac"),
+           "cfrac": ("frac", "frac"), "sqrt": ("sqrt", "sqrt"), "pi": ("name", "pi"), "{": ("op", "("),
+           "}": ("op", ")"), "sum": ("bigop", "sum"), "prod": ("bigop", "prod")}
+# standard commands we do not read, with what they are, so the message names them
+_UNSUPPORTED = {"int": "an integral", "iint": "an integral", "oint": "an integral", "lim": "a limit",
+                "partial": "a derivative", "nabla": "a gradient", "infty": "infinity", "det": "a determinant",
+                "binom": "a binomial coefficient", "mathbb": "a set such as ℝ", "in": "set membership",
+                "leq": "an inequality", "geq": "an inequality", "le": "an inequality", "ge": "an inequality",
+                "neq": "an inequality", "approx": "≈", "to": "an arrow", "rightarrow": "an arrow",
+                "cdots": "an ellipsis", "ldots": "an ellipsis", "dots": "an ellipsis", "star": "a star",
+                "prime": "a prime", "odot": "an elementwise product", "otimes": "a Kronecker product",
+                "circ": "a composition or elementwise product", "argmin": "an argmin", "argmax": "an argmax",
+                "\\": "a line break"}
 _UNICODE_OPS = {"·": "*", "×": "*", "∗": "*", "−": "-", "–": "-", "÷": "/", "⋅": "*"}
-_IDENT = re.compile(r"[A-Za-z]+\d+(?![A-Za-z_])|[A-Za-z]+(?:_(?:\{\s*[A-Za-z0-9]+\s*\}|[A-Za-z0-9]+))?", re.ASCII)
+_UNICODE_BIGOPS = {"∑": "sum", "∏": "prod"}
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789aeoxhklmnpstijruv"))
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
+# one run of letters, digits and subscripts (w0, Xw_0, w_0Xw_0): the parser splits it into names
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*", re.ASCII)
+# a subscript: _0, _{0}, and _{\text{opt}} (a subscript written as text)
+_SUFFIX = re.compile(r"_(?:\{\s*\\(?:text|mathrm)\s*\{\s*(\w+)\s*\}\s*\}|\{\s*(\w+)\s*\}|([A-Za-z0-9]+))", re.ASCII)
 _DIGITS = "0123456789"   # str.isdigit() also accepts ² and other scripts' digits
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# what may follow ^ to make a transpose: T (not Theta, Tau, T_1, T2), \top, \intercal, ⊤, \mathsf{T}
+_T = r"(?:\\top|\\intercal|⊤|\\math(?:sf|rm|bf|it)\s*\{\s*T\s*\})"
+_TRANSPOSE = re.compile(rf"\^\s*(?:\{{\s*(?:{_T}|T)\s*\}}|{_T}|T(?!heta|au|[0-9_]))")
 
 
 @dataclass(frozen=True)
 class Token:
-    kind: str     # num, name, func, frac, sqrt, norm, transpose, op, end
+    kind: str     # num, name, func, frac, sqrt, norm, transpose, bigop, op, end
     value: str
     pos: int
 
 
 def canonical_name(raw: str) -> str:
-    """w0, w_0, w_{0} -> w_0; λ -> lambda; λ̃ -> lambda_tilde."""
+    """w0, w_0, w_{0}, w₀ -> w_0; λ -> lambda; λ̃ -> lambda_tilde."""
     raw = raw.strip().replace("{", "").replace("}", "").replace(" ", "")
-    tilde = raw.endswith("\u0303") or "\u0303" in raw
+    tilde = "\u0303" in raw
     raw = raw.replace("\u0303", "")
-    raw = "".join(UNICODE_GREEK.get(ch, ch) for ch in raw)
-    raw = raw.lstrip("\\")
+    subscript = "".join(_SUBSCRIPTS.get(ch, "") for ch in raw)
+    raw = "".join(UNICODE_GREEK.get(ch, ch) for ch in raw if ch not in _SUBSCRIPTS)
+    raw = raw.lstrip("\\") + (f"_{subscript}" if subscript else "")
     m = re.fullmatch(r"([A-Za-z]+?)(\d+)", raw)
     if m:
         raw = f"{m.group(1)}_{m.group(2)}"
@@ -84,38 +111,34 @@ class _Lexer:
                 self.pos += 1
             elif ch == "\\":
                 self.command()
-            elif ch in _DIGITS or (ch == "." and text[self.pos + 1:self.pos + 2] in _DIGITS and text[self.pos + 1:self.pos + 2]):
-                m = _NUMBER.match(text, self.pos)
-                digits, _, exponent = m.group().lower().partition("e")
-                if len(digits.replace(".", "")) > MAX_DIGITS:
-                    self.fail(f"number with more than {MAX_DIGITS} digits")
-                if exponent and abs(int(exponent)) > 300:
-                    self.fail(f"exponent e{exponent} is out of range (limit e±300)")
-                self.emit("num", m.group(), start)
-                self.pos = m.end()
+            elif ch in _DIGITS or (ch == "." and text[self.pos + 1:self.pos + 2] in tuple(_DIGITS)):
+                self.number()
             elif ch == "." and text[self.pos + 1:self.pos + 2] == "T" and not text[self.pos + 2:self.pos + 3].isalnum():
                 self.emit("transpose", ".T", start)
                 self.pos += 2
             elif ch.isascii() and ch.isalpha():
-                m = _IDENT.match(text, self.pos)
-                self.pos = m.end()
-                name = m.group()
-                if self.text[self.pos:self.pos + 1] == "\u0303":
-                    name += "\u0303"
-                    self.pos += 1
-                self.emit("name", name, start)
+                self.pos = _IDENT.match(text, self.pos).end()
+                self.name(text[start:self.pos], start)
             elif ch in UNICODE_GREEK:
-                self.greek(ch, start)
-            elif ch == "ᵀ":
+                self.pos += 1
+                self.name(UNICODE_GREEK[ch], start)
+            elif ch in "ᵀ⊤":
                 self.emit("transpose", "ᵀ", start)
                 self.pos += 1
             elif ch in "‖":
                 self.emit("norm", "‖", start)
                 self.pos += 1
-            elif ch in "⁻¹²³":
+            elif ch in _SUPERSCRIPTS:
                 self.superscript()
+            elif ch in _SUBSCRIPTS:       # ‖v‖₂: a subscript after something other than a name
+                sub = self.suffix()
+                self.emit("op", "_", start)
+                self.emit("num" if sub[1:].isdigit() else "name", sub[1:], start)
             elif ch == "√":
-                self.emit("sqrt", "sqrt", start)
+                self.emit("sqrt", "√", start)
+                self.pos += 1
+            elif ch in _UNICODE_BIGOPS:
+                self.emit("bigop", _UNICODE_BIGOPS[ch], start)
                 self.pos += 1
             elif ch in _UNICODE_OPS:
                 self.emit("op", _UNICODE_OPS[ch], start)
@@ -136,43 +159,54 @@ class _Lexer:
         self.emit("end", "", len(text))
         return self.out
 
-    def greek(self, ch: str, start: int):
-        self.pos += 1
-        name = UNICODE_GREEK[ch]
+    def number(self):
+        start = self.pos
+        m = _NUMBER.match(self.text, self.pos)
+        digits, _, exponent = m.group().lower().partition("e")
+        if len(digits.replace(".", "")) > MAX_DIGITS:
+            self.fail(f"number with more than {MAX_DIGITS} digits")
+        if exponent and abs(int(exponent)) > 300:
+            self.fail(f"exponent e{exponent} is out of range (limit e±300)")
+        self.emit("num", m.group(), start)
+        self.pos = m.end()
+
+    def name(self, name: str, start: int):
+        """A name and what decorates it: a tilde (λ̃), a subscript (w_0, w_{0}, w₀)."""
         if self.text[self.pos:self.pos + 1] == "\u0303":
             self.pos += 1
             name += "_tilde"
-        m = re.match(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]+))", self.text[self.pos:])
+        self.emit("name", name + self.suffix(), start)
+
+    def suffix(self) -> str:
+        """"_0" for _0, _{0} or ₀ at the current position (consumed), else ""."""
+        m = _SUFFIX.match(self.text, self.pos)
         if m:
-            name += "_" + (m.group(1) or m.group(2))
-            self.pos += m.end()
-        self.emit("name", name, start)
+            self.pos = m.end()
+            return "_" + next(g for g in m.groups() if g)
+        end = self.pos
+        while end < len(self.text) and self.text[end] in _SUBSCRIPTS:
+            end += 1
+        sub, self.pos = "".join(_SUBSCRIPTS[ch] for ch in self.text[self.pos:end]), end
+        return f"_{sub}" if sub else ""
 
     def superscript(self):
-        start = self.pos
-        if self.text.startswith("⁻¹", self.pos):
-            self.emit("op", "^", start)
-            self.emit("num", "-1", start)
-            self.pos += 2
-            return
-        value = {"¹": "1", "²": "2", "³": "3"}.get(self.text[self.pos])
-        if value is None:
-            self.fail("unexpected superscript")
+        """x² x³ x⁻¹ x¹⁰: a power with a whole-number exponent."""
+        start = end = self.pos
+        while end < len(self.text) and self.text[end] in _SUPERSCRIPTS:
+            end += 1
+        exponent = "".join(_SUPERSCRIPTS[ch] for ch in self.text[start:end])
+        if not re.fullmatch(r"[-+]?\d+", exponent):
+            self.fail("a superscript must be a whole number (x², x⁻¹)")
         self.emit("op", "^", start)
-        self.emit("num", value, start)
-        self.pos += 1
+        self.emit("num", exponent.lstrip("+"), start)
+        self.pos = end
 
     def caret(self):
-        """^T, ^\\top, ^{T}, ^{\\top} are transposes; any other ^ is a power."""
-        start = self.pos
+        """^T, ^\\top, ^{T}, ^{\\top}, ^⊤ are transposes; any other ^ is a power."""
         # a^Ta is aᵀa as in LaTeX, where ^ takes one character; ^Theta and ^Tau are not transposes
-        m = re.match(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?!heta|au|[0-9_])|\\top|\\intercal)", self.text[self.pos:])
-        if m:
-            self.emit("transpose", "^T", start)
-            self.pos += m.end()
-            return
-        self.emit("op", "^", start)
-        self.pos += 1
+        m = _TRANSPOSE.match(self.text, self.pos)
+        self.emit("transpose" if m else "op", "^T" if m else "^", self.pos)
+        self.pos = m.end() if m else self.pos + 1
 
     def command(self):
         start = self.pos
@@ -181,57 +215,82 @@ class _Lexer:
             self.fail("a lone backslash")
         name = m.group(1)
         self.pos += m.end()
-        if name in (",", ";", "!", ":", " ") or name in _SKIP_COMMANDS:
-            return
-        if name in GREEK:
-            self.emit("name", name, start)
-            m2 = re.match(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]+))", self.text[self.pos:])
-            if m2:
-                self.out[-1] = Token("name", f"{name}_{m2.group(1) or m2.group(2)}", start)
-                self.pos += m2.end()
+        if name in ("left", "right"):
+            self.sized_delimiter(name, start)
+        elif name in _SKIP_COMMANDS:
+            pass
+        elif name in GREEK:
+            self.name(name, start)
         elif name in ("epsilon", "varepsilon"):
-            self.emit("name", "epsilon", start)
+            self.name("epsilon", start)
         elif name in _FUNC_COMMANDS:
-            self.emit("func", _FUNC_COMMANDS[name], start)
+            self.emit("func", FUNCTION_WORDS[name], start)
         elif name in _SIMPLE:
             kind, value = _SIMPLE[name]
             self.emit(kind, value, start)
         elif name in _DECORATIONS or name in _STYLE_COMMANDS:
             self.decorated(name, start)
+        elif name == "begin":
+            self.fail(_begin_message(self.text[self.pos:]), start)
+        elif name in _UNSUPPORTED:
+            self.fail(f"\\{name} ({_UNSUPPORTED[name]}) is not supported in a formula answer", start)
         else:
-            self.fail(f"unsupported LaTeX command \\{name}", start)
+            self.fail(f"the LaTeX command \\{name} is not supported (dlcheck reads \\frac, \\sqrt, \\cdot, "
+                      f"\\left( \\right), \\|…\\|, \\sum, Greek letters, \\exp, \\log, \\operatorname{{tr}}, …)",
+                      start)
+
+    def sized_delimiter(self, side: str, start: int):
+        """\\left( is (, \\left. is nothing, and \\left\\| … \\right\\| is a norm whose two ends
+        are told apart, so norms inside it read unambiguously (as with \\lVert … \\rVert)."""
+        m = re.match(r"\s*(\\\||\\[lr]?Vert(?![A-Za-z])|‖|\|\||\.)", self.text[self.pos:])
+        if m:
+            self.pos += m.end()
+            if m.group(1) != ".":
+                self.emit("norm", "\\lVert" if side == "left" else "\\rVert", start)
 
     def decorated(self, command: str, start: int):
-        """\\tilde{\\lambda} -> lambda_tilde; \\mathbf{X} -> X (style only)."""
-        text = self.text
-        while self.pos < len(text) and text[self.pos].isspace():
-            self.pos += 1
-        if text[self.pos:self.pos + 1] == "{":
-            depth, end = 0, self.pos
-            while end < len(text):
-                depth += {"{": 1, "}": -1}.get(text[end], 0)
-                if depth == 0:
-                    break
-                end += 1
-            inner, self.pos = text[self.pos + 1:end], end + 1
-        else:
-            m = re.match(r"\\[A-Za-z]+|[A-Za-z]|.", text[self.pos:])
-            inner = m.group() if m else ""
-            self.pos += len(inner)
+        """\\tilde{\\lambda} -> lambda_tilde; \\mathbf{X} -> X (style only); \\operatorname{tr} -> tr."""
+        inner = self.argument()
         if self.depth >= MAX_DECORATION_DEPTH:
             self.fail(f"nested too deeply (more than {MAX_DECORATION_DEPTH} decorations such as "
                       f"\\{command}{{…}})", start)
         inner_tokens = _Lexer(inner, self.depth + 1).run()[:-1]
-        if command in _STYLE_COMMANDS and not (len(inner_tokens) == 1 and inner_tokens[0].kind == "name"):
+        single_name = len(inner_tokens) == 1 and inner_tokens[0].kind == "name"
+        if command in _STYLE_COMMANDS and single_name and inner_tokens[0].value in FUNCTION_WORDS:
+            self.emit("func", FUNCTION_WORDS[inner_tokens[0].value], start)   # \operatorname{tr}, \mathrm{exp}
+            return
+        if command in _STYLE_COMMANDS and not single_name:
             for tok in inner_tokens:  # \mathrm{d} x or \text{...}: keep the inside as it is
                 self.out.append(Token(tok.kind, tok.value, start + 1 + tok.pos))
             return
-        if len(inner_tokens) != 1 or inner_tokens[0].kind != "name":
+        if not single_name:
             self.fail(f"\\{command} must decorate a single symbol", start)
-        name = inner_tokens[0].value
-        suffix = _DECORATIONS.get(command, "")
-        m = re.match(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]+))", text[self.pos:])
-        if m:
-            suffix += "_" + (m.group(1) or m.group(2))
-            self.pos += m.end()
-        self.emit("name", name + suffix, start)
+        self.emit("name", inner_tokens[0].value + _DECORATIONS.get(command, "") + self.suffix(), start)
+
+    def argument(self) -> str:
+        """The text of a LaTeX argument: {…} (balanced) or one token (\\lambda, x)."""
+        text = self.text
+        while self.pos < len(text) and text[self.pos].isspace():
+            self.pos += 1
+        if text[self.pos:self.pos + 1] != "{":
+            m = re.match(r"\\[A-Za-z]+|[A-Za-z]|.", text[self.pos:])
+            inner = m.group() if m else ""
+            self.pos += len(inner)
+            return inner
+        depth, end = 0, self.pos
+        while end < len(text):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        inner, self.pos = text[self.pos + 1:end], end + 1
+        return inner
+
+
+def _begin_message(rest: str) -> str:
+    env = re.match(r"\s*\{(\w+\*?)\}", rest)
+    name = env.group(1) if env else "…"
+    if name.endswith("matrix"):
+        return (f"\\begin{{{name}}}: explicit matrices are not read in a formula answer; "
+                "write the formula with the problem's symbols (X, w_0, …)")
+    return f"\\begin{{{name}}} is not supported in a formula answer: give one expression"

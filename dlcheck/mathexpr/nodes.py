@@ -68,7 +68,28 @@ class Norm:
     arg: object
 
 
-NODES = (Num, Sym, Add, Neg, Mul, Div, Pow, Func, Transpose, Norm)
+@dataclass(frozen=True)
+class Trace:
+    """tr(A), the sum of the diagonal of a square matrix (a scalar is its own trace)."""
+
+    arg: object
+
+
+@dataclass(frozen=True)
+class BigOp:
+    """Σ (op "sum") or Π (op "prod") of `body` for the whole numbers index = lo … hi;
+    `index` is bound inside `body` (it is not a symbol of the problem)."""
+
+    op: str
+    index: str
+    lo: object
+    hi: object
+    body: object
+
+
+NODES = (Num, Sym, Add, Neg, Mul, Div, Pow, Func, Transpose, Norm, Trace, BigOp)
+MAX_TERMS = 1000        # a sum written out for evaluation has at most this many terms
+MAX_CONSTANT_BITS = 4096    # constant() computes powers of numbers up to this size
 
 
 def walk(node):
@@ -97,8 +118,10 @@ def children(node) -> tuple:
         return node.factors
     if isinstance(node, Func):
         return node.args
-    if isinstance(node, (Neg, Transpose, Norm)):
+    if isinstance(node, (Neg, Transpose, Norm, Trace)):
         return (node.arg,)
+    if isinstance(node, BigOp):
+        return (node.lo, node.hi, node.body)
     if isinstance(node, Div):
         return (node.num, node.den)
     if isinstance(node, Pow):
@@ -107,11 +130,45 @@ def children(node) -> tuple:
 
 
 def symbols(node) -> set:
-    return {n.name for n in walk(node) if isinstance(n, Sym)}
+    """The free symbols: a sum's index is not one (it is bound inside the sum)."""
+    out, stack = set(), [(node, frozenset())]
+    while stack:
+        node, bound = stack.pop()
+        if isinstance(node, Sym) and node.name not in bound:
+            out.add(node.name)
+        elif isinstance(node, BigOp):
+            stack += [(node.lo, bound), (node.hi, bound), (node.body, bound | {node.index})]
+        else:
+            stack.extend((child, bound) for child in children(node))
+    return out
+
+
+def unroll(node: BigOp, lo, hi):
+    """Σ/Π written out for the values of its bounds (numbers of any type, which must
+    be whole): the sum (or the product, in index order) of the body at index =
+    lo … hi. How the engine evaluates a BigOp: `ev(unroll(n, ev(n.lo), ev(n.hi)))`."""
+    if lo != int(lo) or hi != int(hi):
+        raise ValueError(f"the bounds of a {node.op} must be whole numbers (got {lo} and {hi})")
+    lo, hi = int(lo), int(hi)
+    count = hi - lo + 1
+    if count > MAX_TERMS:
+        raise ValueError(f"a {node.op} of {count} terms is too long to evaluate (limit {MAX_TERMS})")
+    if count <= 0:
+        return Num(Fraction(0 if node.op == "sum" else 1))
+    terms = tuple(substitute(node.body, {node.index: Num(Fraction(k))}) for k in range(lo, hi + 1))
+    if len(terms) == 1:
+        return terms[0]
+    return Add(terms) if node.op == "sum" else Mul(terms)
 
 
 def substitute(node, mapping: dict):
-    """Replace symbols by trees (aliases such as a = X w_0 - t)."""
+    """Replace free symbols by trees (aliases such as a = X w_0 - t)."""
+    if isinstance(node, BigOp):
+        inner = {k: v for k, v in mapping.items() if k != node.index}
+        return BigOp(node.op, node.index, substitute(node.lo, mapping), substitute(node.hi, mapping),
+                     substitute(node.body, inner))
+    if isinstance(node, Trace):
+        return Trace(substitute(node.arg, mapping))
     if isinstance(node, Sym):
         return mapping.get(node.name, node)
     if isinstance(node, Add):
@@ -153,7 +210,20 @@ def constant(node):
     if isinstance(node, Div):
         num, den = constant(node.num), constant(node.den)
         return None if num is None or not den else num / den
+    if isinstance(node, Pow):
+        return _power(constant(node.base), constant(node.exp))
     return None
+
+
+def _power(base, exp):
+    """base^exp when both are numbers, the exponent whole and the result small
+    (at most MAX_CONSTANT_BITS), else None: 10^6 is a number, 2^2^2^2^2 is not computed."""
+    if base is None or exp is None or exp.denominator != 1 or (base == 0 and exp < 0):
+        return None
+    size = max(base.numerator.bit_length(), base.denominator.bit_length())
+    if abs(exp) * size > MAX_CONSTANT_BITS:
+        return None
+    return base ** int(exp)
 
 
 def canonical(node, commutative: bool = True):
@@ -191,6 +261,10 @@ def canonical(node, commutative: bool = True):
             return ("T", c(n.arg))
         if isinstance(n, Norm):
             return ("norm", c(n.arg))
+        if isinstance(n, Trace):
+            return ("tr", c(n.arg))
+        if isinstance(n, BigOp):
+            return (n.op, n.index, c(n.lo), c(n.hi), c(n.body))
         return ("?", repr(n))
 
     return c(node)
