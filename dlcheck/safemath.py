@@ -1,15 +1,24 @@
 """A small, safe evaluator of arithmetic for numeric answers.
 
-Students write "5/7", "37.75%", "122,304", "sqrt(10)", "3*3*32*64" or "2^10".
-We tokenize and parse that text ourselves (never eval): numbers, + - * / ^ **,
-parentheses, sqrt, pi and a trailing %. Results stay exact (Fraction) while
-they can and become floats only through sqrt or pi. Every limit (length,
-nesting, exponent size) is a clear error, so "10**100000" is refused rather
-than computed."""
+Students write "5/7", "37.75%", "122,304", "21 024", "sqrt(10)", "3*3*32*64",
+"2^10", "3.2M", "1.11 billion", "\\frac{1}{4}", "e^{0.5}", "√2" or "¼". We
+tokenize and parse that text ourselves (never eval): numbers, + - * / ^ **,
+parentheses and braces, sqrt, exp, pi, e, a trailing %, multiplier words after
+a number (K, M, B, thousand, million, billion, lakh, crore) and the homework
+LaTeX for all of these (\\frac, \\dfrac, \\sqrt, \\cdot, \\times, \\left( …).
+Results stay exact (Fraction) while they can and become floats only through
+sqrt, exp, pi or e. Every limit (length, nesting, exponent size) is a clear
+error, so "10**100000" is refused rather than computed.
+
+Digit grouping: commas (122,304 and the lakh style 1,22,304), spaces, no-break
+and thin spaces (21 024, 138 344 128) group thousands in threes; several dot
+groups of exactly three digits (14.838.529) do too. Two numbers side by side
+("23 30", "1 2") are never multiplied: that is an error, not a product."""
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from fractions import Fraction
 
 MAX_LENGTH = 256
@@ -20,17 +29,40 @@ MAX_FLOAT = 1e300          # "inf" is not an answer
 
 Number = Fraction | float
 
-# 122,304 and the South-Asian grouping 1,22,304 (lakh) are both thousands separators
-_THOUSANDS = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})*,\d{3})(\.\d+)?%?$")
+_GAP = "[ \u00a0\u2009\u202f]"     # a space, no-break space, thin space or narrow no-break space
+_GROUPED = (rf"\d{{1,3}}(?:,\d{{3}})+(?!\d)"            # 122,304
+            rf"|\d{{1,2}}(?:,\d{{2}})+,\d{{3}}(?!\d)"    # 1,22,304 (lakh)
+            rf"|\d{{1,3}}(?:{_GAP}\d{{3}})+(?!\d)")      # 21 024, 138 344 128
+_DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3}){2,}")
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    rf"(?P<num>(?:{_GROUPED})(?:\.\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<latex>\\[A-Za-z]+|\\[^A-Za-z])"
     r"|(?P<name>[A-Za-z]+|π|√)"
-    r"|(?P<op>\*\*|[-+*/^()%×·÷−]))",
+    r"|(?P<vfrac>[¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])"
+    r"|(?P<sup>⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+    r"|(?P<op>\*\*|[-+*/^()\[\]{}%×·÷−⋅∙])",
     re.ASCII,  # ASCII digits and letters only: no look-alike digits from other scripts
 )
-_OPS = {"×": "*", "·": "*", "÷": "/", "−": "-"}
-FUNCTIONS = {"sqrt": "sqrt", "√": "sqrt"}
-CONSTANTS = {"pi": math.pi, "π": math.pi}
+_OPS = {"×": "*", "·": "*", "⋅": "*", "∙": "*", "÷": "/", "−": "-", "[": "(", "]": ")", "{": "(", "}": ")"}
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+FUNCTIONS = {"sqrt": "sqrt", "√": "sqrt", "exp": "exp"}
+CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
+# words that scale the number before them: "3.2M", "800K", "1.11 billion", "2 lakh"
+MULTIPLIERS = {"k": 10**3, "K": 10**3, "thousand": 10**3, "M": 10**6, "million": 10**6, "mn": 10**6,
+               "B": 10**9, "bn": 10**9, "billion": 10**9, "lakh": 10**5, "lakhs": 10**5, "lac": 10**5,
+               "crore": 10**7, "crores": 10**7}
+# LaTeX read in numbers; anything else is named in the error
+_TEX_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "%": "%"}
+_TEX_SKIP = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle",
+             "quad", "qquad", ";", ":", "!", " ", ","}
+_TEX_WRAPPERS = {"mathrm", "text", "operatorname", "mathit", "textrm"}   # \mathrm{e} is e
+_TEX_FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
+
+
+def multiplier(word: str) -> int | None:
+    """The factor a word after a number stands for (case-insensitive for the words, not for k/M/B)."""
+    return MULTIPLIERS.get(word, MULTIPLIERS.get(word.casefold()) if len(word) > 2 else None)
 
 
 class MathError(ValueError):
@@ -54,12 +86,23 @@ def evaluate(text: str) -> Number:
         raise MathError("expected text")
     if len(text) > MAX_LENGTH:
         raise MathError(f"too long ({len(text)} characters; the limit is {MAX_LENGTH})")
-    stripped = text.strip()
+    stripped = _ungroup_tex(text.strip())
     if not stripped:
         raise MathError("empty answer")
-    if _THOUSANDS.match(stripped):
-        stripped = stripped.replace(",", "")
+    if dot_grouped(stripped):
+        stripped = stripped.replace(".", "")
     return _Parser(stripped).parse()
+
+
+def dot_grouped(text: str) -> bool:
+    """14.838.529: several dot groups of exactly three digits can only be thousands."""
+    return bool(_DOT_GROUPED.fullmatch(text.strip()))
+
+
+def _ungroup_tex(text: str) -> str:
+    """LaTeX digit grouping: 14\\,838\\,529 (thin spaces) and 14{,}838{,}529."""
+    text = re.sub(r"(?<=\d)\\,(?=\d)", "\u2009", text)
+    return re.sub(r"(?<=\d)\{,\}(?=\d)", ",", text)
 
 
 def as_float(value: Number) -> float:
@@ -88,14 +131,56 @@ class _Parser:
                 raise MathError(f"unexpected character {text[pos]!r}", text, pos)
             kind = m.lastgroup
             value = m.group(kind)
-            start = m.start(kind)
-            if kind == "op":
+            if kind == "num":
+                self._check_number(tokens, value, pos)
+            elif kind == "vfrac" and tokens and tokens[-1][0] == "num":   # 1½: 1.5, or 1 × ½? never a guess
+                whole = _literal(tokens[-1][1], text, pos) + _vulgar(value)
+                raise MathError(f"a mixed number: write {tokens[-1][1]}{value} as {whole} or as a decimal",
+                                text, pos)
+            elif kind == "op":
                 value = _OPS.get(value, value)
-            tokens.append((kind, value, start))
+            elif kind == "latex":
+                kind, value, end = self._latex(value[1:], pos, m.end())
+                if kind == "skip":
+                    pos = end
+                    continue
+                tokens.append((kind, value, pos))
+                pos = end
+                continue
+            tokens.append((kind, value, pos))
             pos = m.end()
         tokens.append(("end", "", len(text)))
         return tokens
 
+    def _check_number(self, tokens: list, value: str, pos: int):
+        if tokens and tokens[-1][0] == "num":   # "23 30": never a product, never a guess
+            before = tokens[-1][1]
+            raise MathError(f"two numbers side by side ({before!r} and {value!r}): write one value; "
+                            f"a space groups thousands only in threes, as in 21 024", self.text, pos)
+        end = pos + len(value)
+        if re.match(r"\.\d", self.text[end:end + 2]):
+            raise MathError("more than one decimal point (dots group thousands only in threes, "
+                            "as in 14.838.529)", self.text, end)
+
+    def _latex(self, command: str, pos: int, end: int) -> tuple[str, str, int]:
+        """A LaTeX command as a token (kind, value, where reading goes on); "skip" drops it."""
+        if command in _TEX_OPS:
+            return "op", _TEX_OPS[command], end
+        if command in _TEX_FRACTIONS:
+            return "frac", "frac", end
+        if command in ("sqrt", "exp", "pi"):
+            return "name", command, end
+        if command in _TEX_WRAPPERS:       # \mathrm{e}: the letters inside are a name
+            m = re.match(r"\s*\{\s*([A-Za-z]+)\s*\}", self.text[end:])
+            if not m:
+                raise MathError(f"expected {{letters}} after \\{command}", self.text, end)
+            return "name", m.group(1), end + m.end()
+        if command in _TEX_SKIP:
+            dot = command in ("left", "right") and self.text[end:end + 1] == "."   # \left. is no delimiter
+            return "skip", command, end + dot
+        raise MathError(f"unsupported LaTeX command \\{command} in a number", self.text, pos)
+
+    # -- helpers --------------------------------------------------------
     def peek(self):
         return self.tokens[self.i]
 
@@ -141,7 +226,7 @@ class _Parser:
                     value = _div(value, rhs)
                 else:
                     value = value * rhs
-            elif tok == "(" or kind in ("num", "name"):  # implicit: 2(3), 2 sqrt(10), 2pi
+            elif tok == "(" or kind in ("name", "frac", "vfrac"):  # implicit: 2(3), 2 sqrt(10), 2pi; never 2 3
                 value = value * self.unary()
             else:
                 return value
@@ -165,36 +250,91 @@ class _Parser:
         return base
 
     def postfix(self) -> Number:
+        literal = self.peek()[0] == "num"
         value = self.atom()
-        while self.peek()[1] == "%":
-            self.take()
-            value = _div(value, Fraction(100))
-        return value
+        while True:
+            kind, tok, pos = self.peek()
+            if tok == "%":
+                self.take()
+                value = _div(value, Fraction(100))
+            elif kind == "sup":
+                self.take()
+                value = _pow(value, Fraction(int(tok.translate(_SUPERSCRIPT))), self.text, pos)
+            elif literal and kind == "name" and multiplier(tok):
+                self.take()
+                value = value * multiplier(tok)
+                literal = False
+            else:
+                return value
 
     def atom(self) -> Number:
         kind, tok, pos = self.take()
         if kind == "num":
             return _literal(tok, self.text, pos)
+        if kind == "vfrac":
+            return _vulgar(tok)
         if tok == "(":
-            self._enter(pos)
-            value = self.sum()
-            self.expect(")")
-            self.depth -= 1
-            return value
+            return self._group(pos)
+        if kind == "frac":
+            num = self._tex_arg()
+            den = self._tex_arg()
+            if den == 0:
+                raise MathError("division by zero", self.text, pos)
+            return _div(num, den)
         if kind == "name":
-            if tok in CONSTANTS:
-                return CONSTANTS[tok]
-            if tok in FUNCTIONS:
-                arg = self.atom() if tok == "√" else self._call_arg(pos)
-                return _sqrt(arg, self.text, pos)
-            allowed = ", ".join(sorted(set(FUNCTIONS) | set(CONSTANTS)))
-            raise MathError(f"unknown name {tok!r} (numbers may use: {allowed})", self.text, pos)
+            return self._name(tok, pos)
         found = "the end" if kind == "end" else repr(tok)
         raise MathError(f"expected a number but found {found}", self.text, pos)
 
+    def _group(self, pos: int) -> Number:
+        self._enter(pos)
+        value = self.sum()
+        self.expect(")")
+        self.depth -= 1
+        return value
+
+    def _name(self, tok: str, pos: int) -> Number:
+        if tok in CONSTANTS:
+            return CONSTANTS[tok]
+        if tok in FUNCTIONS:
+            if tok == "sqrt" and self.peek()[1] == "(" and self._bracket_at(self.peek()[2]) == "[":
+                return self._root(pos)
+            arg = self.atom() if tok == "√" else self._call_arg(pos)
+            return _sqrt(arg, self.text, pos) if FUNCTIONS[tok] == "sqrt" else _exp(arg, self.text, pos)
+        if multiplier(tok):
+            raise MathError(f"{tok!r} must follow a number, as in 3.2{tok}", self.text, pos)
+        allowed = ", ".join(sorted(set(FUNCTIONS) | set(CONSTANTS)))
+        raise MathError(f"unknown name {tok!r} (numbers may use: {allowed})", self.text, pos)
+
+    def _root(self, pos: int) -> Number:
+        """\\sqrt[n]{x}: the n-th root."""
+        degree = self._group(self.take()[2])
+        if not (isinstance(degree, Fraction) and degree.denominator == 1 and 2 <= degree <= 100):
+            raise MathError("a root's degree must be a whole number from 2 to 100", self.text, pos)
+        arg = self._tex_arg()
+        if degree == 2:
+            return _sqrt(arg, self.text, pos)
+        return _pow(arg, Fraction(1, int(degree)), self.text, pos)
+
+    def _bracket_at(self, pos: int) -> str:
+        return self.text[pos] if pos < len(self.text) else ""
+
     def _call_arg(self, pos: int) -> Number:
         if self.peek()[1] != "(":
+            if self.tokens[self.i - 1][1] in ("sqrt", "exp") and self._is_tex(pos):
+                return self._tex_arg()
             self.fail("expected '(' after the function name")
+        return self.atom()
+
+    def _is_tex(self, pos: int) -> bool:
+        return self.text[pos:pos + 1] == "\\"
+
+    def _tex_arg(self) -> Number:
+        """A LaTeX argument: {…}, or one character, so \\frac12 is 1/2 and \\sqrt2 is √2."""
+        kind, tok, pos = self.peek()
+        if kind == "num" and len(tok) > 1 and tok[0].isdigit():
+            self.tokens[self.i] = ("num", tok[1:], pos + 1)
+            return Fraction(int(tok[0]))
         return self.atom()
 
     def _enter(self, pos: int):
@@ -204,12 +344,18 @@ class _Parser:
 
 
 def _literal(tok: str, text: str, pos: int) -> Number:
+    tok = re.sub(r"[,\s\u00a0\u2009\u202f]", "", tok)
     mantissa, _, exp = tok.lower().partition("e")
     if len(mantissa) > MAX_LITERAL_DIGITS:
         raise MathError(f"number has too many digits (limit {MAX_LITERAL_DIGITS})", text, pos)
     if exp and abs(int(exp)) > 400:
         raise MathError(f"exponent {exp} is out of range", text, pos)
     return Fraction(tok)
+
+
+def _vulgar(char: str) -> Fraction:
+    """¼ -> 1/4, ⅔ -> 2/3."""
+    return Fraction(unicodedata.numeric(char)).limit_denominator(10)
 
 
 def _div(a: Number, b: Number) -> Number:
@@ -233,6 +379,8 @@ def _pow(base: Number, exponent: Number, text: str, pos: int) -> Number:
     b, e = as_float(base), as_float(exponent)
     if b < 0:
         raise MathError("a negative number to a fractional power", text, pos)
+    if b == 0 and e < 0:
+        raise MathError("division by zero", text, pos)
     try:
         value = b ** e
     except (OverflowError, ZeroDivisionError):
@@ -248,6 +396,13 @@ def _sqrt(value: Number, text: str, pos: int) -> Number:
         if num * num == value.numerator and den * den == value.denominator:
             return Fraction(num, den)
     return math.sqrt(as_float(value))
+
+
+def _exp(value: Number, text: str, pos: int) -> Number:
+    try:
+        return math.exp(as_float(value))
+    except OverflowError:
+        raise MathError("exp(…) out of range", text, pos) from None
 
 
 def _finite(value: Number, text: str) -> Number:

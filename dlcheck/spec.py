@@ -2,7 +2,20 @@
 
 A spec declares a problem: statement, the given inputs its solver works from,
 and its parts with their answer kinds, tolerances and known-mistake rules.
-Values are derived by the solver beside it, never typed here."""
+Values are derived by the solver beside it, never typed here.
+
+Per-part options beyond kind and points: tolerance {rel, abs}; aliases and
+choices (labels); variable (bigO); fields (mapping); ordered and judged
+(labels); check (solver | claim); rules (known mistakes and accepted variants);
+rubric and flaws (text); lhs (expressions); trace_flaws; and rounding.
+`rounding: stated` (numeric kinds only) accepts a number that is the reference
+rounded to the significant figures it is written with, at least three of them
+("3.21M" for 3,211,264, "1.12e9"), as correct with "rounded" in the feedback;
+one right to fewer figures ("3.2M") is too coarse to tell the count from a slip
+and earns part; any other is incorrect with its relative error and the rounding
+it should have been. Give it to parts about magnitude
+(activations, multiplications), never to counts whose point lies in the last
+digits (parameters with or without biases differ by 0.01%)."""
 from __future__ import annotations
 
 import re
@@ -52,6 +65,7 @@ class PartSpec:
     check: str = ""                                 # "solver": solver.check_<part>; "claim": re-trained
     ordered: bool = False                           # labels: order matters
     judged: list = field(default_factory=list)      # labels: only these choices are decided here
+    rounding: str = ""                              # "stated": a value right to its written figures counts
     rules: list = field(default_factory=list)       # [Rule]
     rubric: list = field(default_factory=list)      # text: checklist for the reviewer
     flaws: list = field(default_factory=list)       # text: [TextFlaw]
@@ -101,9 +115,12 @@ class ProblemSpec:
 TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims", "trace"}
 TRACE_KEYS = {"symbols", "answers"}
 PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
-             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged", "trace_flaws"}
+             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged", "trace_flaws",
+             "rounding"}
 SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
 CHECKS = ("", "solver", "claim")   # how a part is judged: by its kind, by the solver, by re-training (claims.py)
+ROUNDING = ("", "stated")          # see the module's docstring
+ROUNDING_KINDS = ("number", "integer", "vector", "matrix", "matrices")
 
 
 class _Reader:
@@ -210,6 +227,7 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
     if check not in CHECKS:
         r.fail(f"key {r.key('check')!r}: expected one of {', '.join(c for c in CHECKS if c)}"
                f"{did_you_mean(check, CHECKS)}", r.entries["check"][1])
+    rounding = _rounding(r, kind)
     return PartSpec(
         name=name,
         kind=kind,
@@ -229,7 +247,19 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
         flaws=_load_flaws(r),
         trace_flaws=_load_flaws(r, "trace_flaws"),
         lhs=_strings(r, "lhs"),
+        rounding=rounding,
     )
+
+
+def _rounding(part: _Reader, kind: str) -> str:
+    rounding = part.get("rounding", str, "")
+    if rounding not in ROUNDING:
+        part.fail(f"key {part.key('rounding')!r}: expected 'stated'{did_you_mean(rounding, ROUNDING)}",
+                  part.entries["rounding"][1])
+    if rounding and kind not in ROUNDING_KINDS:
+        part.fail(f"key {part.key('rounding')!r}: only numeric kinds ({', '.join(ROUNDING_KINDS)}) take it, "
+                  f"not {kind!r}", part.entries["rounding"][1])
+    return rounding
 
 
 def _strings(part: _Reader, key: str) -> list:

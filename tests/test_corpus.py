@@ -48,6 +48,14 @@ def _cases():
 
 CASES = list(_cases())
 
+# Where the corpus and dlcheck's stated policy differ, with the reason (conventions only; never a
+# reading failure). The corpus's author called the seed's two-figure activations too coarse; issue 14
+# and the part's spec (`rounding: stated`) accept a value right to the figures it states, noted as rounded.
+POLICY = {
+    "islr-cnn-hw/p10a/activations/wrong-0": "values right to their 2 stated figures are correct where the part "
+                                            "allows rounding (noted 'rounded')",
+}
+
 
 @pytest.fixture(scope="module")
 def grader(bank):
@@ -81,11 +89,14 @@ def test_the_corpus_covers_every_automatic_part(bank):
 
 
 @pytest.mark.parametrize("pid, part, answer, right, note", CASES)
-def test_corpus_verdict(grader, pid, part, answer, right, note):
+def test_corpus_verdict(grader, pid, part, answer, right, note, request):
     problem = grader.bank.problem(pid)
     if problem.parts[part].check == "claim":
         pytest.skip("claims are judged by re-training on data this suite does not have")
     result = judge(grader, pid, part, answer)
+    if request.node.callspec.id in POLICY:
+        assert result.verdict == ("incorrect" if right else "correct"), "the policy entry is stale: remove it"
+        pytest.skip(POLICY[request.node.callspec.id])
     if right:
         assert result.verdict == "correct", f"{note}: {answer!r} -> {result.verdict}: {result.feedback}"
     else:

@@ -9,10 +9,16 @@ and may set MEMOIZE (verdicts stored on disk) and PARSE_SHARED (parsed values ar
 immutable, so one parse serves every submission with the same answer).
 
 A new kind is one new module plus one line in _MODULES. Modules are imported
-only when first used, so grading plain numbers never imports sympy or torch."""
+only when first used, so grading plain numbers never imports sympy or torch.
+
+Shared readers: _numeric (numbers, their stated precision), _array (vectors and
+matrices, LaTeX included), _text (labels) and _prose (words around a value, one
+rule for every kind). `parse` below refuses, for every kind, strings holding
+the control characters that LaTeX becomes in a double-quoted YAML string."""
 from __future__ import annotations
 
 import importlib
+import re
 from types import ModuleType
 
 from dlcheck.safemath import MathError
@@ -58,6 +64,9 @@ def parse(kind: str, raw, part):
     """A kind's parse with every failure turned into `Invalid`."""
     if isinstance(raw, Invalid):    # the submission's reader could not build the value at all
         return raw
+    escaped = _escaped_latex(raw, kind)
+    if escaped:
+        return Invalid(escaped)
     try:
         return module(kind).parse(raw, part)
     except InvalidAnswer as exc:
@@ -66,6 +75,37 @@ def parse(kind: str, raw, part):
         return Invalid(exc.pointed())
     except RecursionError:
         return Invalid("answer nested too deeply")
+
+
+# "\frac{1}{2}\eta" in double quotes reaches us as a form feed, "rac{1}{2}", an escape, "ta"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ESCAPES = {"\x0c": "\\f became a form feed", "\x1b": "\\e became an escape character",
+            "\x07": "\\a became a bell character", "\x08": "\\b became a backspace",
+            "\x0b": "\\v became a vertical tab", "\x00": "\\0 became a null character"}
+# \t, \n and \r are also escapes there, but tabs and line breaks are fine text: only what is left of a
+# LaTeX command after them gives them away (\times, \top, \theta, \tau, \text, \tfrac, \nabla, \right, \rho)
+_TEX_REMNANT = re.compile(r"\t(?:imes|op\b|heta|au\b|ext\b|ext\{|frac|ilde)|\n(?:abla|eq\b)|\r(?:ight|ho\b)")
+_REMNANT_NAMES = {"\t": "\\t became a tab", "\n": "\\n became a line break", "\r": "\\r became a carriage return"}
+
+
+def _escaped_latex(raw, kind: str, depth: int = 0) -> str:
+    """The message for LaTeX whose backslashes YAML's double quotes turned into control characters."""
+    if isinstance(raw, str):
+        found = _CONTROL.search(raw)
+        what = _ESCAPES.get(found.group(), f"a control character U+{ord(found.group()):04X}") if found else ""
+        if not found and kind not in ("code", "text"):
+            remnant = _TEX_REMNANT.search(raw)
+            what = _REMNANT_NAMES[remnant.group()[0]] if remnant else ""
+        if what:
+            return (f"this looks like LaTeX in a double-quoted YAML string ({what}): write LaTeX in single "
+                    f"quotes or a block scalar")
+        return ""
+    if depth < 8 and isinstance(raw, (list, dict)):
+        for item in (raw.values() if isinstance(raw, dict) else raw):
+            message = _escaped_latex(item, kind, depth + 1)
+            if message:
+                return message
+    return ""
 
 
 def show(kind: str, value) -> str:

@@ -1,7 +1,8 @@
 """`arch`: a list of convolution stacks, each a list of kernel sizes, e.g.
-[[7], [3, 5], [3, 3, 3]] or "7; 3x3, 5x5; 3x3, 3x3, 3x3". What makes a stack
-right is problem-specific, so problems using this kind judge it in their solver
-(`check: solver`)."""
+[[7], [3, 5], [3, 3, 3]], [["7x7"], ["5x5", "3x3"]] or "7; 3x3, 5x5; 3x3, 3x3, 3x3".
+A kernel written k×k (or convk) is k; a non-square one (5x3) is refused. What
+makes a stack right is problem-specific, so problems using this kind judge it
+in their solver (`check: solver`)."""
 from __future__ import annotations
 
 import re
@@ -24,10 +25,11 @@ def parse(raw, part):
 
 def _stack(item, index: int) -> list[int]:
     if isinstance(item, str):
-        item = re.findall(r"(\d+)\s*[x×]\s*\d+|(\d+)", item)
-        item = [a or b for a, b in item]
+        item = _kernels(item, index)
     elif isinstance(item, int) and not isinstance(item, bool):
         item = [item]
+    elif isinstance(item, list):     # ["5x5", "3x3"]: each string one kernel
+        item = [_one_kernel(k, index) if isinstance(k, str) else k for k in item]
     if not isinstance(item, list) or not item or len(item) > MAX_LAYERS:
         raise InvalidAnswer(f"stack {index}: expected 1 to {MAX_LAYERS} kernel sizes")
     kernels = []
@@ -36,6 +38,23 @@ def _stack(item, index: int) -> list[int]:
             raise InvalidAnswer(f"stack {index}: kernel size {k!r} is not a whole number from 1 to {MAX_KERNEL}")
         kernels.append(int(k))
     return kernels
+
+
+def _kernels(text: str, index: int) -> list:
+    """The kernel sizes in "5×5 → 3×3", "conv5-conv3" or "3, 3, 3"."""
+    kernels = []
+    for side, other, alone in re.findall(r"(\d+)\s*[x×]\s*(\d+)|(\d+)", text):
+        if side and side != other:
+            raise InvalidAnswer(f"stack {index}: kernel {side}×{other} is not square")
+        kernels.append(side or alone)
+    return kernels
+
+
+def _one_kernel(text: str, index: int):
+    kernels = _kernels(text, index)
+    if len(kernels) != 1:
+        raise InvalidAnswer(f"stack {index}: {text!r} is not one kernel size (write 3 or 3x3)")
+    return kernels[0]
 
 
 def compare(expected, got, part) -> Outcome:

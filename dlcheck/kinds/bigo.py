@@ -2,18 +2,27 @@
 
 The text inside O(...) is read by a small parser into a growth class
 base^v · v^p · (log v)^q in the variable v; constants and other variables
-drop, so O(t·d) = O(t) in t, and a sum keeps its fastest-growing term."""
+drop, so O(t·d) = O(t) in t, and a sum keeps its fastest-growing term.
+Letters are symbols, words never are: "O(number of steps)" is refused, not
+read as a product of constants. Words around the O(...) are read as for every
+kind (_prose): "O(1) (not O(t))" is O(1); "O(1) or O(t)" states two values."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from dlcheck.kinds._prose import opening, read, with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
 _WORDS = {"constant": "1", "linear": "v", "quadratic": "v^2", "cubic": "v^3", "logarithmic": "log(v)"}
 _FUNCS = ("log", "ln", "lg", "sqrt", "exp")
+_O = re.compile(r"(?:\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\operatorname\s*\{\s*O\s*\}|\\Theta"
+                r"|[OΘ𝒪𝑂𝓞Ο])\s*")      # O, Θ, \mathcal{O}, and the look-alikes 𝒪 𝑂 𝓞 Ο
+# letter runs that are words, never a product of symbols (with the runs of 4 or more letters)
+_WORDS_NOT_SYMBOLS = {"or", "and", "not", "vs", "for", "of", "the", "to", "per", "if", "is", "at", "in", "on", "by",
+                      "as", "an", "no", "are", "its", "one", "two", "all", "any", "but", "nor", "yes", "with"}
 _TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?|\*\*|[A-Za-z]|[-+*/^(){}·×]|\\cdot|\\times|\\log|\\sqrt|\\ln)")
 
 
@@ -41,23 +50,31 @@ class BigO:
     growth: Growth
     text: str
     written: str = ""
+    note: str = ""
 
 
 def parse(raw, part):
-    growth = _growth(raw, part)
-    return BigO(growth, show_growth(growth, part.variable), str(raw).strip())
+    if not isinstance(raw, str) or len(raw) > 400:
+        raise InvalidAnswer('expected big-O text such as "O(t)"')
+
+    def strict(text: str) -> BigO:
+        growth = _growth(text, part)
+        return BigO(growth, show_growth(growth, part.variable), text.strip())
+
+    value, note = read(raw, strict, show, same=lambda a, b: a.growth == b.growth)
+    return BigO(value.growth, value.text, value.written, note)
 
 
 def _growth(raw, part) -> Growth:
     if not isinstance(raw, str) or len(raw) > 200:
         raise InvalidAnswer('expected big-O text such as "O(t)"')
     text = raw.strip().strip("$").strip()
-    text = re.sub(r"^(?:\\mathcal\{O\}|\\mathcal O|O|Θ|\\Theta)\s*", "", text)
+    text = _O.sub("", text, count=1) if _O.match(text) else text
     word = text.strip("() ").casefold()
     if word in _WORDS:
         return _Parser(_WORDS[word], "v").parse()
-    if not (text.startswith("(") and text.endswith(")")):
-        raise InvalidAnswer(f'expected big-O text such as "O({part.variable})", got {raw!r}')
+    if not (text.startswith("(") and text.endswith(")") and opening(text) == 0):
+        raise InvalidAnswer(f'expected one big-O such as "O({part.variable})", got {raw.strip()[:60]!r}')
     return _Parser(_rename(text, part.variable), "v").parse()
 
 
@@ -75,6 +92,8 @@ def _rename(text: str, variable: str) -> str:
             out.append(f" {_LATEX[command.group(1)]} ")
             i += command.end()
             continue
+        if text[i].isalpha() and (i == 0 or not text[i - 1].isalpha()):
+            _no_words(re.match(r"[A-Za-z]*", text[i:]).group(), variable)
         fn = next((f for f in _FUNCS if text.startswith(f, i)), None)
         if fn:
             out.append(fn)
@@ -89,6 +108,13 @@ def _rename(text: str, variable: str) -> str:
             out.append(text[i])
             i += 1
     return "".join(out)
+
+
+def _no_words(run: str, variable: str) -> None:
+    """"td" is t·d, but "steps" or "or" is a word, and words are never factors."""
+    pieces = re.split("|".join(_FUNCS), run.replace(variable, " ") if variable else run)
+    if any(len(p.strip()) > 3 for p in pieces) or run.casefold() in _WORDS_NOT_SYMBOLS:
+        raise InvalidAnswer(f"{run!r} is a word, not a factor: write only the growth, e.g. O({variable})")
 
 
 class _Parser:
@@ -212,10 +238,10 @@ def _is_number(tok: str) -> bool:
 def compare(expected, got, part) -> Outcome:
     want = _growth(expected, part)
     if got.growth == want:
-        return Outcome(CORRECT, decided_by="exact")
+        return with_notes(Outcome(CORRECT, decided_by="exact"), got)
     direction = "faster" if got.growth > want else "slower"
-    return Outcome(INCORRECT, f"{got.text} grows {direction} than the expected {show_growth(want, part.variable)}",
-                   decided_by="exact")
+    return with_notes(Outcome(INCORRECT, f"{got.text} grows {direction} than the expected "
+                                         f"{show_growth(want, part.variable)}", decided_by="exact"), got)
 
 
 def show_growth(g: Growth, var: str) -> str:

@@ -1,6 +1,7 @@
 """`label`: one choice out of several, case-insensitive, with aliases from the spec."""
 from __future__ import annotations
 
+from dlcheck.kinds._prose import with_notes
 from dlcheck.kinds._text import canonical, normalise
 from dlcheck.verdict import CORRECT, INCORRECT, Outcome
 
@@ -13,8 +14,8 @@ def parse(raw, part):
 
 def compare(expected, got, part) -> Outcome:
     if normalise(expected) == got:
-        return Outcome(CORRECT, decided_by="exact")
-    return Outcome(INCORRECT, f"expected {expected}", decided_by="exact")
+        return with_notes(Outcome(CORRECT, decided_by="exact"), got)
+    return with_notes(Outcome(INCORRECT, f"expected {expected}", decided_by="exact"), got)
 
 
 def show(value) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dlcheck.errors import did_you_mean
 from dlcheck.kinds._numeric import fmt, is_close, read_number
+from dlcheck.kinds._prose import with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
@@ -38,6 +39,10 @@ def parse(raw, part):
 
 
 def compare(expected, got, part) -> Outcome:
+    return with_notes(_compare(expected, got, part), got)
+
+
+def _compare(expected, got, part) -> Outcome:
     options = expected if isinstance(expected, list) else [expected]
     for option in options:
         if all(name in got and _same(option[name], got[name], part) for name in option):

@@ -3,7 +3,8 @@ each compared like a `matrix`; feedback names the ones that differ."""
 from __future__ import annotations
 
 from dlcheck.kinds._array import compare_arrays, read_array, shape, show as show_one
-from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
+from dlcheck.kinds._prose import with_notes
+from dlcheck.verdict import CORRECT, INCORRECT, PARTIAL, InvalidAnswer, Outcome
 
 AUTOMATIC = True
 
@@ -24,16 +25,21 @@ def parse(raw, part):
 
 
 def compare(expected, got, part) -> Outcome:
+    return with_notes(_compare(expected, got, part), got)
+
+
+def _compare(expected, got, part) -> Outcome:
     if len(expected) != len(got):
         return Outcome(INCORRECT, f"expected {len(expected)} matrices, got {len(got)}", decided_by="exact")
-    wrong = []
-    for i, (e, g) in enumerate(zip(expected, got), 1):
-        outcome = compare_arrays(e, g, part.numeric_tolerance)
-        if outcome.verdict != CORRECT:
-            wrong.append(f"matrix {i}: {outcome.feedback}")
-    if not wrong:
-        return Outcome(CORRECT, decided_by="numeric")
-    return Outcome(INCORRECT, "; ".join(wrong), decided_by="numeric")
+    outcomes = [compare_arrays(e, g, part.numeric_tolerance, part.rounding == "stated") for e, g in zip(expected, got)]
+    said = [f"matrix {i}: {o.feedback}" for i, o in enumerate(outcomes, 1) if o.feedback]
+    verdicts = {o.verdict for o in outcomes}
+    if verdicts == {CORRECT}:
+        return Outcome(CORRECT, "; ".join(said), decided_by="numeric")
+    wrong = [f"matrix {i}: {o.feedback}" for i, o in enumerate(outcomes, 1) if o.verdict == INCORRECT]
+    if wrong:
+        return Outcome(INCORRECT, "; ".join(wrong), decided_by="numeric")
+    return Outcome(PARTIAL, "; ".join(said), decided_by="numeric", credit=min(o.share for o in outcomes))
 
 
 def show(value) -> str:

@@ -3,6 +3,7 @@ tolerance, with transposed, sign-flipped and scaled answers recognised."""
 from __future__ import annotations
 
 from dlcheck.kinds._array import compare_arrays, read_array, shape, show  # noqa: F401 (show is the kind's)
+from dlcheck.kinds._prose import with_notes
 from dlcheck.verdict import InvalidAnswer, Outcome
 
 AUTOMATIC = True
@@ -16,4 +17,4 @@ def parse(raw, part):
 
 
 def compare(expected, got, part) -> Outcome:
-    return compare_arrays(expected, got, part.numeric_tolerance)
+    return with_notes(compare_arrays(expected, got, part.numeric_tolerance, part.rounding == "stated"), got)

@@ -1,33 +1,53 @@
-"""`shape`: tensor dimensions, as [28, 28, 8] or "28x28x8" / "28×28×8" / "(28, 28, 8)"."""
+"""`shape`: tensor dimensions, as [28, 28, 8] or "28x28x8" / "28×28×8" / "(28, 28, 8)".
+
+A Keras-style leading batch dimension, (None, 498, 16) or [null, 498, 16], is
+dropped, and a note says so."""
 from __future__ import annotations
 
 import re
 
+from dlcheck.kinds._prose import Noted, noted, read, with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
 _SEPARATORS = re.compile(r"\s*(?:[x×*,]|\\times)\s*|\s+")
+_BATCH = (None, "None", "none", "?", "null")
+BATCH_NOTE = "the leading None (Keras's batch dimension) is dropped"
+
+
+class Dims(Noted, list):
+    """A shape read out of words, or with its batch dimension dropped; `note` says how."""
 
 
 def parse(raw, part):
     if isinstance(raw, str):
-        text = raw.strip().strip("$").strip().strip("()[]").strip()
-        if len(text) > 200:
+        if len(raw) > 200:
             raise InvalidAnswer("too long for a shape")
-        items = [t for t in _SEPARATORS.split(text) if t]
-    elif isinstance(raw, list):
-        items = raw
-    else:
-        raise InvalidAnswer("expected a shape such as [28, 28, 8] or \"28x28x8\"")
+        dims, note = read(raw, _from_text, show)
+        return noted(Dims, dims, "; ".join(n for n in (getattr(dims, "note", ""), note) if n))
+    if isinstance(raw, list):
+        return _dims(raw)
+    raise InvalidAnswer("expected a shape such as [28, 28, 8] or \"28x28x8\"")
+
+
+def _from_text(text: str) -> list:
+    text = text.strip().strip("$").strip().strip("()[]").strip()
+    return _dims([t for t in _SEPARATORS.split(text) if t])
+
+
+def _dims(items: list) -> list:
+    batch = len(items) > 1 and items[0] in _BATCH
+    if batch:
+        items = items[1:]
     if not items or len(items) > 8:
         raise InvalidAnswer("expected 1 to 8 dimensions")
-    return [_dim(item) for item in items]
+    return noted(Dims, [_dim(item) for item in items], BATCH_NOTE if batch else "")
 
 
 def _dim(item) -> int:
     if isinstance(item, bool):
         raise InvalidAnswer(f"dimension {item!r} is not a whole number")
-    if isinstance(item, int) or isinstance(item, str) and item.isdigit() and len(item) < 10:
+    if isinstance(item, int) or isinstance(item, str) and re.fullmatch(r"[0-9]{1,9}", item):  # not "²"
         value = int(item)
         if 0 <= value < 10**9:
             return value
@@ -35,6 +55,10 @@ def _dim(item) -> int:
 
 
 def compare(expected, got, part) -> Outcome:
+    return with_notes(_compare(expected, got), got)
+
+
+def _compare(expected, got) -> Outcome:
     expected = [int(x) for x in expected]
     if expected == got:
         return Outcome(CORRECT, decided_by="exact")

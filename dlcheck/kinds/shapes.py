@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dlcheck.kinds import shape as one
+from dlcheck.kinds._prose import with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
@@ -24,6 +25,10 @@ def parse(raw, part):
 
 
 def compare(expected, got, part) -> Outcome:
+    return with_notes(_compare(expected, got), got)
+
+
+def _compare(expected, got) -> Outcome:
     if len(expected) != len(got):
         return Outcome(INCORRECT, f"expected {len(expected)} shapes (one per layer), got {len(got)}",
                        decided_by="exact")
