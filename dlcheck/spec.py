@@ -9,9 +9,9 @@ choices (labels); variable (bigO); fields (mapping); ordered and judged
 (labels); check (solver | claim); rules (known mistakes and accepted variants);
 rubric and flaws (text); lhs (expressions); trace_flaws; and rounding.
 `rounding: stated` (numeric kinds only) accepts a number that is the reference
-rounded to the significant figures it is written with, at least three of them
-("3.21M" for 3,211,264, "1.12e9"), as correct with "rounded" in the feedback;
-one right to fewer figures ("3.2M") is too coarse to tell the count from a slip
+rounded to the significant figures it is written with, at least two of them
+("3.2M" for 3,211,264, "1.12e9"), as correct with "rounded" in the feedback;
+one right to a single figure ("3M") is too coarse to tell the count from a slip
 and earns part; any other is incorrect with its relative error and the rounding
 it should have been. Give it to parts about magnitude
 (activations, multiplications), never to counts whose point lies in the last
