@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 
+from dlcheck import packages
 from dlcheck.errors import SpecError, UnknownProblem, did_you_mean
 from dlcheck.spec import ProblemSpec, load_spec
 
@@ -60,6 +61,7 @@ class Bank:
             if qid not in self._index.get(set_name, []):
                 raise UnknownProblem(f"unknown problem {full_id!r}{did_you_mean(full_id, self.all_ids())}")
             self._problems[full_id] = load_spec(self.root / set_name / f"{qid}.yaml", set_name)
+            self.set_package(set_name)        # cached references may name its own networks (code checks)
         return self._problems[full_id]
 
     def resolve(self, key: str, default_set: str | None = None) -> str:
@@ -85,12 +87,17 @@ class Bank:
             raise UnknownProblem(f"{key!r} is in several sets: {', '.join(matches)}; give the full id")
         raise UnknownProblem(f"unknown problem {key!r}{did_you_mean(key, self.all_ids())}")
 
+    def set_package(self, set_name: str) -> str:
+        """The set's folder as a package (its solvers import its own helpers from `._lib`)."""
+        return packages.register(set_name, self.root / set_name)
+
     def solver(self, problem: ProblemSpec) -> ModuleType | None:
-        """The problem's solver module, imported from its file on first use."""
+        """The problem's solver module, imported from its file on first use, inside its set's package."""
         if problem.solver_path is None:
             return None
         if problem.full_id not in self._solvers:
-            name = "dlcheck_solvers." + re.sub(r"\W", "_", problem.full_id)
+            module_name = re.sub(r"\W", "_", problem.id)
+            name = f"{self.set_package(problem.set)}.{module_name}"
             spec = importlib.util.spec_from_file_location(name, problem.solver_path)
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module

@@ -205,9 +205,11 @@ def spread(values: list, metric: str, floor: float | None = None) -> Spread:
 
 # --- experiments: measurements for a reviewed text --------------------------------
 
-def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings, use_cache: bool = True) -> Outcome:
+def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings, set_name: str, set_dir: Path,
+             use_cache: bool = True) -> Outcome:
     """The review of a text answer, with the experiment's numbers (or why there are none)
-    and the numbers the text states set against them."""
+    and the numbers the text states set against them. The experiment is the set's own
+    (`module:function` in its folder's package), memoised under the source of its helpers."""
     from dlcheck.training import data
 
     root = _data_root(settings)
@@ -218,12 +220,13 @@ def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings,
         return outcome
     runs, hows = [], []
     for name in ref["models"]:       # one request per network: shared by every question that trains it
-        request = {"op": "train", "task": ref["experiment"], "models": [name], "dataset": ref["dataset"],
-                   "category": ref["category"], "colours": ref["colours"], "args": ref["args"],
-                   "protocol": ref["protocol"], "data_dir": str(root), "seeds": list(range(settings.seeds)),
-                   "device": settings.device}
-        result = _memoized(None, ("experiment", request, _fingerprint(folder)),
-                           lambda: _train({**request, **_run_settings(settings)}, folder), use_cache)
+        request = {"op": "train", "task": "experiment", "experiment": ref["experiment"], "set": set_name,
+                   "models": [name], "dataset": ref["dataset"], "category": ref["category"],
+                   "colours": ref["colours"], "args": ref["args"], "protocol": ref["protocol"],
+                   "data_dir": str(root), "seeds": list(range(settings.seeds)), "device": settings.device}
+        where = {"set_dir": str(set_dir)}
+        result = _memoized(None, ("experiment", request, _fingerprint(folder), _helpers_digest(set_dir)),
+                           lambda: _train({**request, **where, **_run_settings(settings)}, folder), use_cache)
         if result.get("status") != "ok" or "runs" not in result:
             why = result.get("missing") or result.get("over_budget") or result.get("message")
             outcome.notes.append(f"not measured ({name}): {why}")
@@ -233,6 +236,13 @@ def measured(outcome: Outcome, text: str, ref: dict, settings: TrainingSettings,
     outcome.notes.extend(_experiment_notes(runs, ref, result, hows, text))
     outcome.details["experiment"] = {"runs": runs, "protocol": ref["protocol"]}
     return outcome
+
+
+def _helpers_digest(set_dir: Path) -> str:
+    """The set's own helpers (its _lib folder): an edited experiment or network runs again."""
+    from dlcheck.cache import digest
+
+    return digest(*(p.read_bytes() for p in sorted((Path(set_dir) / "_lib").rglob("*.py"))))
 
 
 def _data_root(settings: TrainingSettings) -> Path | None:
@@ -407,8 +417,9 @@ def _train(request: dict, folder, hide=None) -> dict:
     budget = float(request["budget_s"])
     limits = sandbox.Limits(wall_seconds=budget * 1.2 + 60, cpu_seconds=int(budget * 1.2 + 60) * (os.cpu_count() or 1),
                             memory_mb=8192)
-    box = sandbox.shared(readable=(str(folder),), hidden=(str(hide),) if hide else (),
-                         trusted=request.get("task") == "colourise")
+    trusted = request.get("task") == "experiment"          # dlcheck's and the course's networks, no submitted code
+    readable = (str(folder),) + ((request["set_dir"],) if trusted else ())
+    box = sandbox.shared(readable=readable, hidden=(str(hide),) if hide else (), trusted=trusted)
     result = box.run(request, limits)
     result["sandbox"] = box.protections.note()
     return result

@@ -188,7 +188,8 @@ class Grader:
             if part.check == "claim" and ref is not None:       # a reviewed text, with measurements beside it
                 from dlcheck.claims import measured
 
-                return measured(outcome, value, ref.value, self.training, self.use_cache)
+                return measured(outcome, value, ref.value, self.training, problem.set,
+                                self.bank.root / problem.set, self.use_cache)
             return outcome
         if ref is None:
             return Outcome(REVIEW, NO_REFERENCE, decided_by="review")

@@ -65,3 +65,12 @@ def grade_yaml(write_yaml, bank):
 
 def verdicts(report) -> dict:
     return {f"{r.problem.split('/', 1)[1]}/{r.part}": r.verdict for r in report.results}
+
+
+def course(set_name: str, module: str):
+    """A problem set's own helper module (problems/<set>/_lib/<module>.py), as its solvers import it."""
+    import importlib
+
+    from dlcheck.bank import Bank
+
+    return importlib.import_module(f"{Bank().set_package(set_name)}._lib.{module}")

@@ -33,7 +33,7 @@ class PoolUpsampleNet(nn.Module):
 def model_result(grade_yaml, set_name, pid, source, part="model"):
     body = textwrap.indent(textwrap.dedent(source), "      ")
     report = grade_yaml(f"set: {set_name}\nanswers:\n  {pid}:\n    {part}: |\n{body}\n")
-    return next(r for r in report.results if r.part == part)
+    return next(r for r in report.results if r.part == part and r.problem == f"{set_name}/{pid}")
 
 
 def test_functional_activations_are_as_right_as_modules(grade_yaml):

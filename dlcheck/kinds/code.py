@@ -28,7 +28,7 @@ MAX_SOURCE = 200_000
 TAMPERING_NAMES = {"__import__", "eval", "exec", "compile", "__builtins__", "breakpoint"}
 TAMPERING_ATTRIBUTES = {"_getframe", "_current_frames", "f_back", "f_locals", "f_globals", "gi_frame", "tb_frame",
                         "__subclasses__", "__globals__", "__builtins__", "settrace", "setprofile"}
-TAMPERING_MODULES = {"dlcheck", "ctypes", "gc", "importlib", "builtins", "subprocess", "socket", "signal", "multiprocessing",
+TAMPERING_MODULES = {"dlcheck", "dlcheck_bank", "ctypes", "gc", "importlib", "builtins", "subprocess", "socket", "signal", "multiprocessing",
                      "inspect", "pty", "mmap", "resource"}
 TAMPERING_CALLS = {"sys.modules", "os._exit", "os.fork", "os.forkpty", "os.fdopen", "os.dup", "os.dup2",
                    "os.kill", "os.killpg", "os.setsid", "os.write", "os.system", "os.popen", "os.execv",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from dlcheck import packages
 from dlcheck.sandbox.observe import behaviour
 from dlcheck.sandbox.tracer import concatenations, state_tensors, trace_with_order
 from dlcheck.sandbox.wire import WireError, pack, unpack
@@ -33,10 +34,11 @@ class Draw:
 
 
 def reference_network(expected: dict) -> torch.nn.Module:
-    """The reference class a solver named (`module:Class`, inside dlcheck), built with the part's arguments."""
+    """The reference class a solver named (`module:Class`, in dlcheck or in a problem set's own
+    package, which the bank has registered), built with the part's arguments."""
     module_name, _, class_name = expected["network"].partition(":")
-    if not module_name.startswith("dlcheck."):
-        raise ValueError(f"reference network {expected['network']!r} is not one of dlcheck's")
+    if not module_name.startswith(("dlcheck.", f"{packages.ROOT}.")):
+        raise ValueError(f"reference network {expected['network']!r} is neither dlcheck's nor a problem set's")
     return getattr(importlib.import_module(module_name), class_name)(**expected["args"])
 
 

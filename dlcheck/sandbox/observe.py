@@ -243,19 +243,25 @@ def _reordered(reference: list, theirs: list, mine: list) -> tuple[list, list]:
     (`cat([x, up])` where the reference has `cat([up, x])` is the same network)."""
     moved = []
     for ref_cat, my_cat in zip(theirs, mine):
-        blocks, order = ref_cat["parts"], my_cat["parts"]
+        blocks, order = _blocks(ref_cat), _blocks(my_cat)
         if blocks == order or sorted(blocks) != sorted(order) or ref_cat["weight"] != my_cat["weight"]:
             continue
-        starts = np.cumsum([0] + blocks)
+        starts = np.cumsum([0] + [size for size, _ in blocks])
         taken, pieces = set(), []
-        for size in order:                     # each of my blocks: the first unused reference block of its size
-            i = next(k for k, b in enumerate(blocks) if b == size and k not in taken)
+        for block in order:                    # each of my blocks: the reference's block of the same size and source
+            i = next(k for k, b in enumerate(blocks) if b == block and k not in taken)
             taken.add(i)
-            pieces.append(np.arange(starts[i], starts[i] + size))
+            pieces.append(np.arange(starts[i], starts[i] + block[0]))
         taken = np.concatenate(pieces)
         reference[ref_cat["weight"]] = np.take(reference[ref_cat["weight"]], taken, axis=ref_cat["axis"])
         moved.append((ref_cat["weight"], ref_cat["axis"], taken))
     return reference, moved
+
+
+def _blocks(cat: dict) -> list:
+    """A concatenation's blocks as (size, source); without sources, by size alone."""
+    sources = cat.get("sources") or [0] * len(cat["parts"])
+    return [(int(size), int(source)) for size, source in zip(cat["parts"], sources)]
 
 
 def load_state(model: nn.Module, order: list, reference: list) -> str | None:

@@ -48,6 +48,7 @@ class _Functional(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         output = func(*args, **(kwargs or {}))
         if self.tracer.depth == 0:
+            self.tracer.made(output)
             name = _layer_name(func, args)
             if name:
                 row = {"name": f"<{func.__name__}>", "type": name, "shape": _shape(output), "params": 0}
@@ -63,6 +64,14 @@ class _Tracer:
         self.leaves = {id(m) for m in model.modules() if not list(m.children())}
         self.seen = set()
         self.cats = {}              # id(output of a concatenation) -> its row, until a layer takes it in
+        self.layers_run = 0         # layers with parameters that have run so far
+        self.made_after = {}        # id(tensor) -> layers_run when it was made (its place in the network)
+        self.keep = []              # the tensors themselves, so that their ids stay theirs
+
+    def made(self, tensor) -> None:
+        if isinstance(tensor, torch.Tensor) and id(tensor) not in self.made_after:
+            self.made_after[id(tensor)] = self.layers_run
+            self.keep.append(tensor)
 
     def concatenated(self, row: dict, args, kwargs, output) -> None:
         """Which channel blocks a concatenation joined, in order (so that a network joining the
@@ -71,6 +80,9 @@ class _Tracer:
         dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
         try:
             row["parts"] = [int(t.shape[dim]) for t in tensors]
+            # where each block comes from: how many layers with parameters had run when it was made
+            # (the network's input: 0), so that blocks of one size still tell apart
+            row["sources"] = [self.made_after.get(id(t), 0) for t in tensors]
         except (TypeError, IndexError, AttributeError):
             return
         self.cats[id(output)] = row
@@ -90,8 +102,11 @@ class _Tracer:
         def hook(module, inputs, output):
             if id(module) in self.leaves:
                 self.depth -= 1
+                params = sum(p.numel() for p in module.parameters(recurse=False))
+                self.layers_run += bool(params)
                 self.rows.append({"name": name, "type": type(module).__name__, "shape": _shape(output),
-                                  "params": sum(p.numel() for p in module.parameters(recurse=False))})
+                                  "params": params})
+            self.made(output)
         return hook
 
 
@@ -143,5 +158,5 @@ def concatenations(rows: list, state: list) -> list:
         weight = where.get(f"{row.get('consumer')}.weight")
         if "parts" in row and weight is not None:
             axis = 0 if types.get(row["consumer"], "").startswith("ConvTranspose") else 1
-            out.append({"parts": row["parts"], "weight": weight, "axis": axis})
+            out.append({"parts": row["parts"], "sources": row.get("sources"), "weight": weight, "axis": axis})
     return out

@@ -1,46 +1,14 @@
 """Sympy helpers that solvers share (imported by solvers only, never on the
 grading path of plain answers).
 
-- `linear_regression()`: the csc413-a2 setting as sympy matrix symbols;
 - `written(expr)`: a sympy expression in the syntax dlcheck's parser reads;
 - `terms(expr)`: an expanded matrix sum as {matrix part: scalar coefficient};
 - `as_norms(expr)`: 1×1 products vᵀv rewritten as ‖v‖²."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import sympy as sp
-
-
-@dataclass(frozen=True)
-class LinearRegression:
-    n: sp.Symbol
-    d: sp.Symbol
-    eta: sp.Symbol
-    X: sp.MatrixSymbol
-    w0: sp.MatrixSymbol
-    t: sp.MatrixSymbol
-    a: sp.MatrixSymbol          # the residual at w_0: a = X w_0 − t
-
-    def loss(self, w):
-        """L(w) = (1/n)‖Xw − t‖² as a 1×1 matrix expression."""
-        r = self.X * w - self.t
-        return (r.T * r) / self.n
-
-    def gradient(self, loss, w=None):
-        """∇_w of a 1×1 loss, by sympy's matrix calculus."""
-        return loss.diff(self.w0 if w is None else w)
-
-    def in_terms_of_a(self, expr):
-        """Replace the residual X w_0 − t by its name a."""
-        return expr.subs(self.X * self.w0 - self.t, self.a)
-
-
-def linear_regression() -> LinearRegression:
-    n, d = sp.symbols("n d", positive=True, integer=True)
-    return LinearRegression(n, d, sp.Symbol("eta", positive=True), sp.MatrixSymbol("X", n, d),
-                            sp.MatrixSymbol("w_0", d, 1), sp.MatrixSymbol("t", n, 1), sp.MatrixSymbol("a", n, 1))
 
 
 _GREEK = {"lambda_tilde": "λ̃", "lambda": "λ", "eta": "η"}

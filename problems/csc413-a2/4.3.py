@@ -12,9 +12,10 @@ import sympy as sp
 import torch
 from torch import nn
 
-from dlcheck.nnkit.colour import PoolUpsampleNet
 from dlcheck.reference import Reference
 from dlcheck.symkit import written
+
+from ._lib.colour import PoolUpsampleNet
 
 NIC, NF, NC, k = sp.symbols("NIC NF NC k", positive=True, integer=True)
 CHANNEL_TERMS = [NIC * NF, NF ** 2, NF * NC, NC ** 2, NIC * NC, NIC ** 2, NIC, NF, NC, sp.Integer(1)]

@@ -1,11 +1,12 @@
 """csc413-a2 5.1: the reference ConvTransposeNet, traced layer by layer.
 
-The reference network (dlcheck.nnkit.colour.ConvTransposeNet) is built as the assignment
+The reference network (csc413-a2/_lib/colour.py: ConvTransposeNet) is built as the assignment
 describes and run on the spec's input; a submitted class is run the same way
 in the sandbox and the two traces are aligned layer by layer."""
-from dlcheck.nnkit.colour import ConvTransposeNet
 from dlcheck.nnkit.trace import reference_summary
 from dlcheck.reference import Reference
+
+from ._lib.colour import ConvTransposeNet
 
 
 def solve(given):

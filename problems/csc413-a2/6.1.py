@@ -1,11 +1,12 @@
 """csc413-a2 6.1: the reference UNet, traced layer by layer.
 
-The reference network (dlcheck.nnkit.colour.UNet) is built as the assignment
+The reference network (csc413-a2/_lib/colour.py: UNet) is built as the assignment
 describes and run on the spec's input; a submitted class is run the same way
 in the sandbox and the two traces are aligned layer by layer."""
-from dlcheck.nnkit.colour import UNet
 from dlcheck.nnkit.trace import reference_summary
 from dlcheck.reference import Reference
+
+from ._lib.colour import UNet
 
 
 def solve(given):

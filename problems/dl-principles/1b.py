@@ -7,8 +7,9 @@ gradient, so after training the units of each layer are still identical
 (largest difference between two units' weights: 0)."""
 from torch import nn
 
-from dlcheck.nnkit.toy import train
 from dlcheck.reference import Reference
+
+from ._lib.toy import train
 
 
 def solve(given):

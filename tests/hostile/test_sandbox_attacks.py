@@ -230,7 +230,7 @@ def test_patching_torch_or_numpy_comparisons_gains_nothing(shared_box, expected)
 
 
 def test_dlcheck_references_are_not_importable_inside(shared_box, expected):
-    thief = ("from dlcheck.nnkit.colour import PoolUpsampleNet as R\n"
+    thief = ("from dlcheck_bank.csc413_a2._lib.colour import PoolUpsampleNet as R\n"
              "class PoolUpsampleNet(R):\n    pass\n")
     with pytest.raises(Exception):
         code.parse(thief, None)

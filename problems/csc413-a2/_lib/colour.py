@@ -1,5 +1,7 @@
 """The colourisation networks of csc413-a2 (PoolUpsampleNet and friends), as
-the assignment defines them: reference models for solvers and code checks."""
+the assignment defines them: the reference models of 4.1, 5.1 and 6.1 (the grader
+loads each reference's weights into a submitted network and compares what the two
+compute) and the networks the colourisation experiments train (4.2–6.2)."""
 from __future__ import annotations
 
 from torch import nn

@@ -1,0 +1,1 @@
+"""dl-principles' own helpers: the toy experiments of 1a and 1b."""
