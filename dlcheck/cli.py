@@ -291,7 +291,7 @@ def import_writeup(
 
     from dlcheck.errors import UnknownProblem, did_you_mean
     from dlcheck.report.safe import untrusted
-    from dlcheck.trace.importer import import_writeup as run_import, read_writeup, to_yaml
+    from dlcheck.trace.importer import import_writeup as run_import, notes, read_writeup, summary, to_yaml
 
     def body():
         bank = _bank()
@@ -304,11 +304,8 @@ def import_writeup(
             sys.stdout.write(document)
         else:
             Path(output).write_text(document, encoding="utf-8")
-        extracted = sum(len(s.answers) for s in imported.mapped)
-        sys.stderr.write(f"dlcheck import: {len(imported.mapped)} sections mapped to {set_name} problems, "
-                         f"{extracted} answers extracted (check them), {len(imported.unmapped)} unmapped"
-                         + "".join(f"\n  unmapped, line {s.line}: {untrusted(' '.join(s.heading.split())[:60])}"
-                                   for s in imported.unmapped) + "\n")
+        sys.stderr.write(f"dlcheck import: {summary(imported)}"
+                         + "".join(f"\n  {untrusted(line)}" for line in notes(imported)) + "\n")
 
     _guarded(body)
 

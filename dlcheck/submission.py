@@ -16,7 +16,16 @@ from dlcheck.verdict import Invalid
 from dlcheck.yamlsrc import YamlError, line_of, load_mapping_file, mapping_items
 
 TOP_KEYS = ("set", "author", "answers")
-LONG_FORM_KEYS = {"answer", "trace", "critique"}
+LONG_FORM_KEYS = {"answer", "trace", "critique", "source"}
+# `working` is read as `trace`: the README calls the trace "working", and people write it so
+LONG_FORM_ALIASES = {"working": "trace"}
+# words people use for a long form's keys, answered with "did you mean …"
+LONG_FORM_SYNONYMS = {
+    **{w: "trace" for w in ("workings", "work", "steps", "derivation", "reasoning", "explanation", "traces",
+                            "solution_steps", "proof_steps")},
+    **{w: "answer" for w in ("solution", "value", "final", "final_answer", "answers", "result")},
+    **{w: "critique" for w in ("review", "feedback", "critic", "verdict")},
+}
 CRITIQUE_VERDICTS = ("correct", "incorrect")
 
 
@@ -55,7 +64,9 @@ class Entry:
     line: int
     parts: dict = field(default_factory=dict)   # part name -> Raw
     trace: str | None = None
-    trace_line: int = 0                          # file line of the trace's first line
+    trace_line: int = 0                          # line of the trace's first line (see trace_file)
+    trace_file: str | None = None                # the write-up whose line trace_line is (`source:`);
+                                                 # None: a line of the submission file itself
     critique: Critique | None = None
 
 
@@ -177,10 +188,12 @@ class _Reader:
         entry = Entry(str(text), pid, line_of(key_node))
         answer_node = value_node
         if self._is_long_form(value_node, problem):
-            parts = {t: v for t, (_, v) in self.fields(value_node, pid).items()}
+            parts = self._long_form(value_node, problem, pid)
             answer_node = parts.get("answer")
             entry.trace = self._text(parts.get("trace"), f"{pid} trace")
             entry.trace_line = _first_text_line(parts.get("trace"))
+            if parts.get("source") is not None:
+                self._source(parts["source"], entry, pid)
             entry.critique = self._critique(parts.get("critique"), problem, pid)
         if answer_node is not None:
             entry.parts = self._parts(answer_node, problem, pid)
@@ -209,11 +222,71 @@ class _Reader:
         return None
 
     def _is_long_form(self, node, problem) -> bool:
+        """A mapping whose keys are all part names is the short form; one with a long-form key
+        (`answer`, `trace`, `working`, `critique`, `source`) is the long form, and its other keys
+        are then reported (see _long_form)."""
         if not isinstance(node, yaml.MappingNode):
             return False
         keys = {t for t, _, _ in mapping_items(node)}
-        return bool(keys) and keys <= LONG_FORM_KEYS and keys & LONG_FORM_KEYS and not (
-            keys == {"answer"} and "answer" in problem.parts and len(problem.parts) > 1)
+        long_keys = LONG_FORM_KEYS | set(LONG_FORM_ALIASES)
+        if not keys:
+            return False
+        if keys <= long_keys:     # {answer: …} is the short form of a multi-part problem with a part `answer`
+            return not (keys == {"answer"} and "answer" in problem.parts and len(problem.parts) > 1)
+        if all(k in problem.parts for k in keys):
+            return False
+        return bool(keys & long_keys)
+
+    def _long_form(self, node, problem, pid: str) -> dict:
+        """The long form's fields, key -> value node, `working` read as `trace`. An unknown key
+        is an error that says what it may have meant; its value is not graded."""
+        out, written = {}, {}
+        for text, (key_node, value_node) in self.fields(node, pid).items():
+            name = LONG_FORM_ALIASES.get(text, text)
+            if name in LONG_FORM_KEYS:
+                if name in out:
+                    self.error(pid, f"both {written[name]!r} and {text!r} are given; {name!r} and "
+                                    f"{text!r} are the same field: the first is read", key_node)
+                    continue
+                out[name], written[name] = value_node, text
+            elif text in problem.parts:
+                self.error(f"{pid}/{text}", f"{text!r} is a part of {pid}: in the long form, parts go "
+                                            f"under 'answer:' (answer: {{{text}: …}})", key_node)
+            else:
+                hint = (f" (did you mean {LONG_FORM_SYNONYMS[str(text).lower()]!r}?)"
+                        if str(text).lower() in LONG_FORM_SYNONYMS
+                        else did_you_mean(str(text), sorted(LONG_FORM_KEYS | set(LONG_FORM_ALIASES))))
+                self.error(pid, f"unknown key {text!r} in the long form of {pid}{hint}; the long form "
+                                f"takes {', '.join(sorted(LONG_FORM_KEYS))} ('working' is read as 'trace')",
+                           key_node)
+        return out
+
+    def _source(self, node, entry: Entry, pid: str) -> None:
+        """`source: {file: writeup.md, line: 120}` (written by `dlcheck import`): the write-up line
+        of the trace's first line, so that the trace audit's lines are the write-up's."""
+        what = f"{pid} source"
+        if not isinstance(node, yaml.MappingNode):
+            self.error(what, "'source' is a mapping {file: NAME, line: N}: the write-up line of the "
+                             "trace's first line", node)
+            return
+        fields = {t: v for t, (_, v) in self.fields(node, what).items()}
+        for name in fields:
+            if name not in ("file", "line"):
+                self.error(what, f"unknown source key {name!r}{did_you_mean(str(name), ['file', 'line'])}; "
+                                 f"expected file and line", node)
+        line_node, file_node = fields.get("line"), fields.get("file")
+        line = str(getattr(line_node, "value", "")).strip()
+        if not isinstance(line_node, yaml.ScalarNode) or not line.isdigit() or len(line) > 9 or int(line) < 1:
+            self.error(what, "source 'line' must be a line number (1 or more)", line_node or node)
+            return
+        if file_node is not None and not isinstance(file_node, yaml.ScalarNode):
+            self.error(what, "source 'file' must be a file name", file_node)
+            return
+        if entry.trace is None:
+            self.warn(what, "'source' without a 'trace' is ignored", node)
+            return
+        entry.trace_line = int(line)
+        entry.trace_file = str(file_node.value) if file_node is not None else None
 
     def _parts(self, node, problem, pid: str) -> dict:
         """part name -> Raw. A single-part problem takes the bare value or {part: value}."""
