@@ -14,20 +14,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlcheck import batch, classbook
+from dlcheck import batch, classbook, report
 from dlcheck.errors import SubmissionFileError
 from dlcheck.report.safe import untrusted
 
 
 def _formats(text: str) -> list:
     chosen = [f.strip() for f in text.split(",") if f.strip()]
-    unknown = [f for f in chosen if f not in classbook.CLASS_FORMATS]
+    unknown = [f for f in chosen if f not in report.CLASS_FORMATS]
     if unknown:
         from dlcheck.errors import did_you_mean
 
         raise SubmissionFileError(f"--format: unknown output {unknown[0]!r}"
-                                  f"{did_you_mean(unknown[0], list(classbook.CLASS_FORMATS))}; "
-                                  f"expected some of {', '.join(classbook.CLASS_FORMATS)}")
+                                  f"{did_you_mean(unknown[0], list(report.CLASS_FORMATS))}; "
+                                  f"expected some of {', '.join(report.CLASS_FORMATS)}")
     return chosen
 
 

@@ -11,28 +11,22 @@ is damaged (or was tampered with in a shard's artifacts) is read as an error
 entry for that id: the outputs never crash on it and never drop the student."""
 from __future__ import annotations
 
-import importlib
 import re
 import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from dlcheck import report
 from dlcheck.batch import RESULTS
-from dlcheck.cache import json_dumps, read_json, write_json_atomic
+from dlcheck.cache import read_json, write_json_atomic
+from dlcheck.report.safe import json_file
+from dlcheck.results import record_of  # noqa: F401 - part of what a class's records are
 from dlcheck.verdict import VERDICTS
 
-CLASS_FORMATS = {"csv": "csv_report", "junit": "junit", "gradescope": "gradescope", "md": "markdown",
-                 "html": "html"}
 TOP_WRONG = 3
 MAX_DISTINCT = 2000          # distinct wrong answers tracked per part (memory stays bounded)
 STATUSES = ("graded", "error", "duplicate")
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")    # ids name files and folders (gradescope/<id>/)
-
-
-def record_of(report, submission_id: str) -> dict:
-    """The batch record of one graded report (for `dlcheck grade --format csv|junit|…`)."""
-    return {"id": submission_id, "submission": report.submission, "status": "graded", "error": None,
-            "report": report.to_json()}
 
 
 def records(out: Path):
@@ -151,13 +145,26 @@ def _top(counter: Counter) -> list:
 
 
 # -- outputs -------------------------------------------------------------------------
+class Book:
+    """What a format's write_class reads: the folder, the summary, the records and the columns."""
+
+    def __init__(self, out: Path, summary: dict):
+        self.out, self.summary = out, summary
+
+    def records(self):
+        return records(self.out)
+
+    def part_columns(self) -> list:
+        return part_columns(self.out)
+
+
 def write_outputs(out: Path, formats: list, summary: dict) -> list:
     """summary.json plus each requested format; returns the paths written."""
     written = [out / "summary.json"]
     write_json_atomic(out / "summary.json", summary)
+    book = Book(out, summary)
     for fmt in formats:
-        module = importlib.import_module(f"dlcheck.report.{CLASS_FORMATS[fmt]}")
-        written.extend(module.write_class(out, summary))
+        written.extend(report.renderer(fmt).write_class(book))
     return written
 
 
@@ -183,6 +190,4 @@ def _graded_at(path: Path) -> str:
     return str(data.get("graded_at", "")) if isinstance(data, dict) else ""
 
 
-def dumps(data) -> str:
-    """JSON as the class outputs write it: stable key order, readable, safe to print."""
-    return json_dumps(data, indent=2, sort_keys=True) + "\n"
+dumps = json_file

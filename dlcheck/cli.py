@@ -13,6 +13,8 @@ from typing import Optional
 
 import typer
 
+from dlcheck import report as report_formats
+
 app = typer.Typer(
     help="Check and grade deep-learning homework answers against derived references.",
     no_args_is_help=True,
@@ -24,19 +26,9 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    rich = "rich"
-    json = "json"
-
-
-class GradeFormat(str, Enum):
-    rich = "rich"
-    json = "json"
-    csv = "csv"
-    junit = "junit"
-    gradescope = "gradescope"
-    md = "md"
-    html = "html"
+# --format choices, from the registry of output formats (dlcheck/report/__init__.py: no renderer imported)
+Format = Enum("Format", {name: name for name in report_formats.SOLUTION_FORMATS}, type=str)
+GradeFormat = Enum("GradeFormat", {name: name for name in report_formats.REPORT_FORMATS}, type=str)
 
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_FAIL_UNDER = 0, 1, 2, 3

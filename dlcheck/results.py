@@ -107,3 +107,10 @@ class Report:
 def _num(x: float):
     """7.0 -> 7, so JSON reads as people expect; 7.5 stays 7.5."""
     return int(x) if float(x).is_integer() else round(x, 6)
+
+
+def record_of(report, submission_id: str) -> dict:
+    """A graded report as the record `dlcheck batch` writes (what the class outputs read), for
+    `dlcheck grade --format csv|junit|gradescope|…` of one file."""
+    return {"id": submission_id, "submission": report.submission, "status": "graded", "error": None,
+            "report": report.to_json()}

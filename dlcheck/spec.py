@@ -114,13 +114,12 @@ class ProblemSpec:
 
 TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims", "trace"}
 TRACE_KEYS = {"symbols", "answers"}
-PART_KEYS = {"kind", "points", "prompt", "tolerance", "aliases", "choices", "variable", "fields",
-             "optional", "check", "ordered", "rules", "rubric", "flaws", "lhs", "judged", "trace_flaws",
-             "rounding"}
+COMMON_KEYS = {"kind", "points", "prompt", "optional", "check", "rules", "trace_flaws"}   # any kind's part
+# and each kind's own (kinds/<kind>.py OPTIONS): tolerance, rounding, aliases, choices, ordered, judged,
+# variable, fields, rubric, flaws, lhs
 SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
 CHECKS = ("", "solver", "claim")   # how a part is judged: by its kind, by the solver, by re-training (claims.py)
 ROUNDING = ("", "stated")          # see the module's docstring
-ROUNDING_KINDS = ("number", "integer", "vector", "matrix", "matrices")
 
 
 class _Reader:
@@ -214,11 +213,11 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
         parts.fail(f"part name {name!r} must be an identifier", parts.entries[name][0])
     r = parts.sub(name)
-    r.only(PART_KEYS)
     kind = r.get("kind", str, required=True)
     if kind not in kinds.NAMES:
         r.fail(f"key {r.key('kind')!r}: unknown kind {kind!r}{did_you_mean(kind, kinds.NAMES)}; "
                f"expected one of {', '.join(kinds.NAMES)}", r.entries["kind"][1])
+    _only_the_kinds_options(r, kind)
     tolerance = r.get("tolerance", dict, {})
     if set(tolerance) - {"rel", "abs"} or not all(isinstance(v, (int, float)) and v >= 0 for v in tolerance.values()):
         r.fail(f"key {r.key('tolerance')!r}: expected a mapping with 'rel' and/or 'abs' (numbers >= 0)",
@@ -251,14 +250,25 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
     )
 
 
+def _only_the_kinds_options(part: _Reader, kind: str) -> None:
+    """Every key is one any part takes or one of the kind's own (kinds/<kind>.py OPTIONS)."""
+    own = kinds.options(kind)
+    for name, (key_node, _) in part.entries.items():
+        if name in COMMON_KEYS or name in own:
+            continue
+        everything = COMMON_KEYS | {o for k in kinds.NAMES for o in kinds.options(k)}
+        takes = f"{kind} parts take {', '.join(own)} besides" if own else f"{kind} parts take only"
+        problem = (f"key {part.key(name)!r}: not an option of a {kind} part" if name in everything
+                   else f"unknown key {part.key(name)!r}")
+        part.fail(f"{problem}{did_you_mean(name, sorted(set(own) | COMMON_KEYS))}; {takes} "
+                  f"{', '.join(sorted(COMMON_KEYS))}", key_node)
+
+
 def _rounding(part: _Reader, kind: str) -> str:
     rounding = part.get("rounding", str, "")
     if rounding not in ROUNDING:
         part.fail(f"key {part.key('rounding')!r}: expected 'stated'{did_you_mean(rounding, ROUNDING)}",
                   part.entries["rounding"][1])
-    if rounding and kind not in ROUNDING_KINDS:
-        part.fail(f"key {part.key('rounding')!r}: only numeric kinds ({', '.join(ROUNDING_KINDS)}) take it, "
-                  f"not {kind!r}", part.entries["rounding"][1])
     return rounding
 
 

@@ -2,6 +2,8 @@
 
 A kind module defines:
     AUTOMATIC: bool                      does dlcheck decide it (else: review)
+    OPTIONS: tuple                       the spec keys it takes beyond every part's (spec.COMMON_KEYS),
+                                         so a spec giving `tolerance` to a label part is an error
     parse(raw, part) -> value | Invalid  read a submitted value; never raises
     compare(expected, got, part) -> Outcome
     show(value) -> str                   how a value is displayed in reports
@@ -58,6 +60,11 @@ _LOADED: dict = {}
 
 def is_automatic(kind: str) -> bool:
     return bool(module(kind).AUTOMATIC)
+
+
+def options(kind: str) -> tuple:
+    """The spec keys a kind's parts may carry beyond every part's."""
+    return tuple(module(kind).OPTIONS)
 
 
 def parse(kind: str, raw, part):

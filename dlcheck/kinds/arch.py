@@ -10,6 +10,7 @@ import re
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ()   # spec keys beyond every part's (spec.COMMON_KEYS)
 MAX_STACKS, MAX_LAYERS, MAX_KERNEL = 20, 20, 31
 
 

@@ -16,6 +16,7 @@ from dlcheck.kinds._prose import opening, read, with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ('variable',)   # spec keys beyond every part's (spec.COMMON_KEYS)
 _WORDS = {"constant": "1", "linear": "v", "quadratic": "v^2", "cubic": "v^3", "logarithmic": "log(v)"}
 _FUNCS = ("log", "ln", "lg", "sqrt", "exp")
 _O = re.compile(r"(?:\\mathcal\s*\{\s*O\s*\}|\\mathcal\s*O|\\operatorname\s*\{\s*O\s*\}|\\Theta"

@@ -6,6 +6,7 @@ from dlcheck.kinds._prose import Noted, noted, read, with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ()   # spec keys beyond every part's (spec.COMMON_KEYS)
 _TRUE = {"true", "yes", "y", "t", "1", "holds", "correct"}
 _FALSE = {"false", "no", "n", "f", "0", "does not hold", "incorrect"}
 

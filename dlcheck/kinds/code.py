@@ -21,6 +21,7 @@ import secrets
 from dlcheck.verdict import CORRECT, ERROR, INCORRECT, REVIEW, TIMEOUT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ()   # spec keys beyond every part's (spec.COMMON_KEYS)
 MEMOIZE = True          # one sandbox run per distinct submission (and sandbox mode, see memo_context)
 MAX_SOURCE = 200_000
 # what no model or function needs, and through which code could tamper with the process that

@@ -6,6 +6,7 @@ from dlcheck.kinds._text import canonical, normalise
 from dlcheck.verdict import CORRECT, INCORRECT, Outcome
 
 AUTOMATIC = True
+OPTIONS = ('aliases', 'choices')   # spec keys beyond every part's (spec.COMMON_KEYS)
 
 
 def parse(raw, part):

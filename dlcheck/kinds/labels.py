@@ -10,6 +10,7 @@ from dlcheck.kinds._text import canonical, normalise
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ('aliases', 'choices', 'ordered', 'judged')   # spec keys beyond every part's (spec.COMMON_KEYS)
 
 
 class Labels(Noted, list):

@@ -12,6 +12,7 @@ from dlcheck.kinds._prose import with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ('fields', 'tolerance')   # spec keys beyond every part's (spec.COMMON_KEYS)
 _NONE = {"none", "impossible", "no solution", "n/a", "not possible"}
 
 

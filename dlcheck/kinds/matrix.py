@@ -7,6 +7,7 @@ from dlcheck.kinds._prose import with_notes
 from dlcheck.verdict import InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ('tolerance', 'rounding')   # spec keys beyond every part's (spec.COMMON_KEYS)
 
 
 def parse(raw, part):

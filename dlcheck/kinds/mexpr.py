@@ -6,6 +6,7 @@ from __future__ import annotations
 from dlcheck.kinds import _expr
 
 AUTOMATIC = True
+OPTIONS = ('lhs', 'tolerance')   # spec keys beyond every part's (spec.COMMON_KEYS)
 MEMOIZE = True      # a symbolic comparison costs a worker process; the verdict is stored
 PARSE_SHARED = True  # a parsed formula is frozen: the grader reads each distinct text once per batch worker
 

@@ -11,6 +11,7 @@ from dlcheck.kinds._prose import with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, Outcome
 
 AUTOMATIC = True
+OPTIONS = ('tolerance', 'rounding')   # spec keys beyond every part's (spec.COMMON_KEYS)
 
 
 def parse(raw, part):

@@ -10,6 +10,7 @@ from dlcheck.kinds._prose import Noted, noted, read, with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ()   # spec keys beyond every part's (spec.COMMON_KEYS)
 _SEPARATORS = re.compile(r"\s*(?:[x×*,]|\\times)\s*|\s+")
 _BATCH = (None, "None", "none", "?", "null")
 BATCH_NOTE = "the leading None (Keras's batch dimension) is dropped"

@@ -6,6 +6,7 @@ from dlcheck.kinds._prose import with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
 AUTOMATIC = True
+OPTIONS = ()   # spec keys beyond every part's (spec.COMMON_KEYS)
 
 
 def parse(raw, part):

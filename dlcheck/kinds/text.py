@@ -9,6 +9,7 @@ import re
 from dlcheck.verdict import REVIEW, InvalidAnswer, Outcome
 
 AUTOMATIC = False
+OPTIONS = ('rubric', 'flaws')   # spec keys beyond every part's (spec.COMMON_KEYS)
 MAX_TEXT = 50_000
 
 

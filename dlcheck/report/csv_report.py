@@ -9,6 +9,7 @@ import csv
 from pathlib import Path
 
 from dlcheck.report.safe import untrusted
+from dlcheck.results import record_of
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")    # OWASP's CSV injection list (tab and CR: belt and braces)
 
@@ -16,19 +17,15 @@ FIXED = ["id", "submission", "author", "status", "score", "max_score"]
 
 
 def render_report(report, out) -> None:
-    from dlcheck.classbook import record_of
-
     record = record_of(report, Path(report.submission).stem)
     columns = [f"{r.problem}/{r.part}" for r in report.results]
     _write(out, columns, [record])
 
 
-def write_class(out_dir: Path, summary: dict) -> list:
-    from dlcheck.classbook import part_columns, records
-
-    path = out_dir / "gradebook.csv"
+def write_class(book) -> list:
+    path = book.out / "gradebook.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:      # streamed: memory stays flat
-        _write(fh, part_columns(out_dir), records(out_dir))
+        _write(fh, book.part_columns(), book.records())
     return [path]
 
 

@@ -10,26 +10,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dlcheck.report.safe import json_text, untrusted
+from dlcheck.report.safe import json_file, json_text, untrusted
+from dlcheck.results import record_of
 
 VISIBILITY = "visible"
 PLAIN = {"output_format": "text", "test_output_format": "text", "test_name_format": "text"}
 
 
 def render_report(report, out) -> None:
-    from dlcheck.classbook import record_of
-
     out.write(json_text(results_json(record_of(report, Path(report.submission).stem)), indent=2) + "\n")
 
 
-def write_class(out_dir: Path, summary: dict) -> list:
-    from dlcheck.classbook import dumps, records
-
+def write_class(book) -> list:
     written = []
-    for record in records(out_dir):
-        path = out_dir / "gradescope" / record["id"] / "results.json"
+    for record in book.records():
+        path = book.out / "gradescope" / record["id"] / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dumps(results_json(record)), encoding="utf-8")
+        path.write_text(json_file(results_json(record)), encoding="utf-8")
         written.append(path)
     return written
 

@@ -5,7 +5,6 @@ then HTML-escaped, quotes included, so it is inert in text and attributes."""
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from dlcheck.report.safe import untrusted
 
@@ -25,9 +24,8 @@ def render_report(report, out) -> None:
     out.write(_page(f"dlcheck: {report.submission}", body))
 
 
-def write_class(out_dir: Path, summary: dict) -> list:
-    from dlcheck.classbook import records
-
+def write_class(book) -> list:
+    summary = book.summary
     parts = "".join(
         f"<tr><td>{_h(name)}</td><td>{p['answered']}/{p['submissions']}</td>"
         f"<td>{'review' if p['share_correct'] is None else format(p['share_correct'], '.0%')}</td>"
@@ -35,7 +33,7 @@ def write_class(out_dir: Path, summary: dict) -> list:
         f"<td>{'<br>'.join(f'{_h(k)} ×{n}' for k, n in p['known_mistakes'].items())}</td></tr>"
         for name, p in summary["parts"].items())
     head, tail = _page("dlcheck class report", "\0").split("\0")
-    path = out_dir / "report.html"
+    path = book.out / "report.html"
     with path.open("w", encoding="utf-8") as fh:                 # rows streamed: memory stays flat
         fh.write(head)
         fh.write(f"<h1>dlcheck class report</h1><p>{summary['submissions']} submissions, {summary['graded']} "
@@ -44,7 +42,7 @@ def write_class(out_dir: Path, summary: dict) -> list:
                  f"<h2>Parts</h2><table><tr><th>part</th><th>answered</th><th>correct</th>"
                  f"<th>most common wrong answers</th><th>known mistakes</th></tr>{parts}</table>"
                  f"<h2>Submissions</h2><table><tr><th>submission</th><th>status</th><th>score</th><th>error</th></tr>")
-        for record in records(out_dir):
+        for record in book.records():
             fh.write(_submission_row(record))
         fh.write("</table>" + tail)
     return [path]

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from dlcheck.report.safe import untrusted
+from dlcheck.results import record_of
 
 FAILURES = {"incorrect", "partial", "invalid", "missing"}
 ERRORS = {"error", "timeout"}
@@ -19,18 +20,14 @@ _XML_BAD = re.compile("[\ufffe\uffff]")    # not characters in XML 1.0; `untrust
 
 
 def render_report(report, out) -> None:
-    from dlcheck.classbook import record_of
-
     record = record_of(report, Path(report.submission).stem)
     _write(out, lambda: iter([record]))
 
 
-def write_class(out_dir: Path, summary: dict) -> list:
-    from dlcheck.classbook import records
-
-    path = out_dir / "junit.xml"
+def write_class(book) -> list:
+    path = book.out / "junit.xml"
     with path.open("w", encoding="utf-8") as fh:
-        _write(fh, lambda: records(out_dir))
+        _write(fh, book.records)
     return [path]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 from dlcheck.report.safe import untrusted
 
@@ -29,9 +28,9 @@ def render_report(report, out) -> None:
     out.write("\n")
 
 
-def write_class(out_dir: Path, summary: dict) -> list:
-    path = out_dir / "summary.md"
-    path.write_text(class_markdown(summary), encoding="utf-8")
+def write_class(book) -> list:
+    path = book.out / "summary.md"
+    path.write_text(class_markdown(book.summary), encoding="utf-8")
     return [path]
 
 

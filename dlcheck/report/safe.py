@@ -34,3 +34,8 @@ def untrusted(text, keep_newlines: bool = False) -> str:
         return "\n".join(_CONTROL.sub("", line) for line in text.split("\n"))
     return _CONTROL.sub("", text)
 
+
+
+def json_file(data) -> str:
+    """JSON as the class outputs write it: stable key order, readable, safe to print."""
+    return json_text(data, indent=2, sort_keys=True) + "\n"

@@ -15,7 +15,7 @@ from dlcheck.sandbox.observe import SubmissionError, model_class, run_submitted
 from dlcheck.training import data
 from dlcheck.training.loop import Budget, OverBudget, device_tensors
 from dlcheck.training.protocol import Protocol
-from dlcheck.training.sweep import dropout_layers, metrics_of, predictions_of, set_dropout, train_many
+from dlcheck.training.sweep import dropout_layers, predictions_of, set_dropout, train_many
 
 
 def pick_device(wanted: str) -> torch.device:
