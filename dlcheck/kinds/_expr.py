@@ -45,7 +45,7 @@ def compare(expected, got: ParsedExpr, part) -> Outcome:
     ctx = context(part)
     reference = read_tree(str(expected), ctx)
     try:
-        result = equivalent(reference, got.tree, ctx)
+        result = equivalent(reference, got.tree, ctx, part.tolerance.get("rel", 0.0))   # the part's own rtol
     except ZeroDivisionError:           # the matrix tier evaluates 1/0 as it stands
         return Outcome(INVALID, "division by zero: the expression has no value to compare", decided_by="numeric")
     except (ArithmeticError, ValueError) as exc:

@@ -21,8 +21,11 @@ MAX_DECORATION_DEPTH = 8      # \bm{\bm{…}}: each level is lexed by a nested c
 # words that name a function, written plain (exp(x), tr(A)) or as LaTeX (\exp, \operatorname{tr})
 FUNCTION_WORDS = {"exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin",
                   "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "max": "max", "min": "min",
-                  "norm": "norm", "tr": "tr", "Tr": "tr", "trace": "tr"}
-_FUNC_COMMANDS = {"exp", "log", "ln", "sin", "cos", "tanh", "max", "min", "tr", "Tr"}
+                  "norm": "norm", "tr": "tr", "Tr": "tr", "trace": "tr", "tan": "tan", "cot": "cot",
+                  "sec": "sec", "csc": "csc", "cosec": "csc", "sinh": "sinh", "cosh": "cosh", "asin": "asin",
+                  "arcsin": "asin", "acos": "acos", "arccos": "acos", "atan": "atan", "arctan": "atan"}
+_FUNC_COMMANDS = {"exp", "log", "ln", "sin", "cos", "tanh", "max", "min", "tr", "Tr", "tan", "cot", "sec", "csc",
+                  "sinh", "cosh", "arcsin", "arccos", "arctan"}
 _SKIP_COMMANDS = {"middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
                   "quad", "qquad", "displaystyle", "textstyle", "limits", "nolimits", "(", ")", "[", "]",
                   ",", ";", "!", ":", " "}

@@ -4,7 +4,7 @@ Shapes are (rows, cols) of dimension names or integers; a vector of length d
 is (d, 1) and a scalar (1, 1), so aᵀb is a scalar wherever it appears."""
 from __future__ import annotations
 
-from dlcheck.mathexpr import nodes as N
+from dlcheck.mathexpr import functions, nodes as N
 from dlcheck.mathexpr.context import MathContext
 from dlcheck.mathexpr.errors import ExprError
 
@@ -101,6 +101,16 @@ def shape(node, ctx: MathContext) -> tuple:
     if isinstance(node, N.Norm):
         shape(node.arg, ctx)
         return SCALAR
+    if isinstance(node, N.Trace):
+        s = shape(node.arg, ctx)
+        if s[0] != s[1]:
+            raise ShapeError(f"cannot take the trace of {describe(node.arg)}, a {show_shape(s)} matrix "
+                             "that is not square")
+        return SCALAR
+    if isinstance(node, N.BigOp):
+        if shape(node.lo, ctx) != SCALAR or shape(node.hi, ctx) != SCALAR:
+            raise ShapeError(f"the bounds of a {node.op} must be scalars")
+        return shape(node.body, ctx)     # the index is a scalar: an undeclared letter
     raise ExprError(f"unsupported node {type(node).__name__}")
 
 
@@ -140,13 +150,17 @@ def evaluate(node, env: dict):
                 return np.linalg.inv(power) if exp < 0 else power
             return np.power(_scalar(np, base), exp)
         if isinstance(n, N.Func):
-            args = [ev(a) for a in n.args]
-            return _NP_FUNCS[n.name](np, *args)
+            return functions.apply(np, n.name, [ev(a) for a in n.args])
         if isinstance(n, N.Transpose):
             v = ev(n.arg)
             return v.T if isinstance(v, np.ndarray) else v
         if isinstance(n, N.Norm):
             return float(np.linalg.norm(ev(n.arg)))
+        if isinstance(n, N.Trace):
+            v = ev(n.arg)
+            return float(np.trace(v)) if isinstance(v, np.ndarray) and v.ndim == 2 else v
+        if isinstance(n, N.BigOp):
+            return ev(N.unroll(n, _scalar(np, ev(n.lo)), _scalar(np, ev(n.hi))))
         raise ExprError(f"unsupported node {type(n).__name__}")
 
     return ev(node)
@@ -164,12 +178,3 @@ def _scalar(np, v):
     if isinstance(v, np.ndarray):
         return v.item()
     return v
-
-
-_NP_FUNCS = {
-    "exp": lambda np, x: np.exp(x), "log": lambda np, x: np.log(x), "sqrt": lambda np, x: np.sqrt(x),
-    "abs": lambda np, x: np.abs(x), "sin": lambda np, x: np.sin(x), "cos": lambda np, x: np.cos(x),
-    "tanh": lambda np, x: np.tanh(x), "sigmoid": lambda np, x: 1 / (1 + np.exp(-x)),
-    "max": lambda np, *xs: max(float(np.squeeze(x)) for x in xs),
-    "min": lambda np, *xs: min(float(np.squeeze(x)) for x in xs),
-}

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "max", "min")
+FUNCTIONS = ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "max", "min", "tan", "cot", "sec", "csc",
+             "sinh", "cosh", "asin", "acos", "atan")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dlcheck.mathexpr.lexer import FUNCTION_WORDS, MAX_LENGTH, Token, canonical_
 
 MAX_DEPTH = 60
 MAX_TREE_DEPTH = 100    # nodes from root to leaf; X^T^T^T… nests without brackets
-MAX_EXPONENT = 1000
+MAX_EXPONENT = 10 ** 6        # a written exponent; the engine compares structure first, evaluates up to this
 _ATOM_START = {"num", "name", "func", "frac", "sqrt", "norm", "bigop"}
 E = N.Func("exp", (N.Num(Fraction(1)),))     # Euler's number e, unless the problem declares a symbol e
 _TRACE_WORDS = {w for w, f in FUNCTION_WORDS.items() if f == "tr"}   # a trace only before a bracket: tr(A)

@@ -46,7 +46,7 @@ PAIRS = [
     (r"\sqrt{x^2}", "x", "x:positive", True),
     (r"\sqrt{x^2}", "|x|", "", True),
     ("exp(x) exp(y)", "exp(x + y)", "", True),
-    (r"e^{x}", "exp(x)", "", False),                 # e is a symbol unless declared otherwise
+    (r"e^{x}", "exp(x)", "", True),                  # e is Euler's number unless a problem declares a symbol e
     ("log(x y)", "log(x) + log(y)", "x,y:positive", True),
     ("ln(x)", "log(x)", "x:positive", True),
     (r"\ln x", r"\log(x)", "x:positive", True),
