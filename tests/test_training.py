@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from dlcheck.claims import spread, t975
+from dlcheck.claims.statistics import spread, t975
 from dlcheck.training import cifar, data, idx
 from dlcheck.training.loop import Budget, OverBudget, device_tensors, evaluate, fit_model, measure
 from dlcheck.training.protocol import Protocol, ProtocolError

@@ -30,7 +30,7 @@ def rerun(request: dict) -> dict:
     device = pick_device(request.get("device", "auto"))
     protocol = Protocol.read(request["protocol"])
     try:
-        result = task(request, device, protocol, Budget(float(request.get("budget_s", 600))))
+        result = task(request, device, protocol, Budget(float(request["budget_s"])))
     except data.MissingData as exc:
         return {"missing": str(exc)}
     except OverBudget as exc:
