@@ -45,10 +45,10 @@ def audit(problem_id: str, critique, answer_results, critic_answer_results, work
             result.flags.append("the reviewer called a correct answer wrong")
     wrong_step = working.earliest_wrong if working is not None else None
     if wrong_step is not None and critique.verdict is not None:
-        step = f"line {wrong_step.line}: {wrong_step.text} ({wrong_step.reason})"
+        step = f"step at line {wrong_step.line} is wrong: {wrong_step.text} ({wrong_step.reason})"
         if critique.verdict == CORRECT:
             result.critique_right, result.reason = False, ""
-            result.flags.append(f"the reviewer called working with a wrong step correct: {step}")
+            result.flags.append(f"the reviewer called this correct; {step}")
         elif actual is None:
             result.critique_right, result.reason = True, ""
     if critic_answer in (INCORRECT, PARTIAL):

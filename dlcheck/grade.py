@@ -33,8 +33,17 @@ class Grader:
     def grade(self, submission) -> Report:
         report = Report(submission.path, submission.author,
                         errors=list(submission.errors), warnings=list(submission.warnings))
+        bad_set = next((e for e in submission.errors if e.key == "set"), None)
+        if bad_set is not None:      # grading against no set, or the wrong one, would be a wrong max_score
+            from dlcheck.errors import SubmissionFileError, where
+
+            raise SubmissionFileError(f"{where(submission.path, bad_set.line)}{bad_set.message}")
         entries = {e.problem_id: e for e in submission.entries}
-        ids = self.bank.problem_ids(submission.set) if submission.set else []
+        # every problem of the set given and of every set the ids name, answered or not: all
+        # students of a set share one max_score (SUBMISSION_FORMAT.md), `set:` or not
+        sets = list(dict.fromkeys(([submission.set] if submission.set else [])
+                                  + [pid.split("/", 1)[0] for pid in entries]))
+        ids = [pid for name in sets for pid in self.bank.problem_ids(name)]
         ids += [pid for pid in entries if pid not in ids]
         for pid in ids:
             self._grade_problem(pid, entries.get(pid), report)
@@ -75,25 +84,26 @@ class Grader:
             report.critiques.append(audit(pid, entry.critique, results, critic, working))
 
     def _audit_working(self, problem, entry, refs, results):
-        """The trace audit (memoised on disk: the same working is checked once)."""
+        """The trace audit (memoised on disk: the same working at the same place in its file is
+        checked once). Lines, in the steps and in their reasons, are lines of the file."""
         from dlcheck.reference import memoized_json, working_values
         from dlcheck.trace import TraceAudit, audit_trace, steps_from_json
+
+        offset = entry.trace_line - 1 if entry.trace_line else 0
 
         def run():
             simulate = (lambda settings: working_values(problem, self.bank, settings, self.use_cache))
             try:
-                found = audit_trace(problem, entry.trace, refs, simulate=simulate)
+                found = audit_trace(problem, entry.trace, refs, simulate=simulate, line_offset=offset)
             except Exception as exc:  # a checker bug costs the audit, never the report
-                return {"steps": [], "truncated": False, "error": f"{type(exc).__name__}: {exc}"}
-            return {"steps": [s.to_json() for s in found.steps], "truncated": found.truncated}
+                return {"steps": [], "unread": [], "truncated": False, "error": f"{type(exc).__name__}: {exc}"}
+            return {"steps": [s.to_json() for s in found.steps], "unread": [u.to_json() for u in found.unread],
+                    "truncated": found.truncated}
 
-        data = memoized_json(problem, ("trace", entry.trace), run, self.use_cache)
-        steps = steps_from_json(data.get("steps", []))
-        offset = entry.trace_line - 1 if entry.trace_line else 0
-        for step in steps:
-            step.line += offset
-        found = TraceAudit(problem.full_id, steps, problem_verdict(results), data.get("truncated", False))
-        if steps:
+        data = memoized_json(problem, ("trace", entry.trace, offset), run, self.use_cache)
+        found = TraceAudit(problem.full_id, steps_from_json(data.get("steps", [])), problem_verdict(results),
+                           data.get("truncated", False), steps_from_json(data.get("unread", [])))
+        if found.steps:
             summary = found.summary()
             for result in results:
                 result.details["reasoning"] = summary
@@ -101,14 +111,16 @@ class Grader:
 
     @staticmethod
     def _note_trace_flaws(problem, trace: str, results) -> None:
-        """Known flawed steps in the working are named, whatever the final value."""
-        import re
+        """Known flawed steps in the working are named, whatever the final value, with the
+        sentence that states them (a sentence that negates the flaw is no match)."""
+        from dlcheck.trace import flaw_sentences
 
-        text = trace[:50_000]
         for result in results:
             for flaw in problem.parts[result.part].trace_flaws:
-                if re.search(flaw.pattern, text, re.IGNORECASE):
-                    result.notes.append(f"in the working: {flaw.feedback}")
+                found = flaw_sentences(flaw.pattern, trace)
+                if found:
+                    quoted = found[0] if len(found[0]) <= 160 else found[0][:159] + "…"
+                    result.notes.append(f"in the working: {flaw.feedback} (“{quoted}”)")
 
     def _expected(self, part, ref: Reference | None) -> str:
         """The reference as reports show it, worked out once per part (not once per submission)."""

@@ -1,37 +1,56 @@
-"""Checking working step by step.
+"""Checking working step by step, by numbers.
 
-Each relation of a step is one of:
-- a *statement* about a name (`L(α) = …`, `w_1 = …`, `η = …`): compared with
-  the part's reference when the name states an answer, with a re-simulation
-  when the solver can produce it (RMSProp iterates), with the derivative of
-  the function it differentiates (`L'(α)`), with the name's previous form
-  when it restates one (`L(α) = …` twice in a row), as a root of the step
-  before (`α = 1.6` after `L'(α) = 10α − 16`); otherwise it *defines* the name;
-- a *condition* (`0 = …`, `1 − 2ηλ̃ = 1 − λ`, `… = 0`): an equation to solve,
-  which holds when the unknown takes its reference value; without one it is
-  decided only when it is an identity;
-- a *chain link* (`= …` after the first side): equal to the side before it.
-Each step is judged against its own left side, so one slip is reported once,
-not again on every later line. Shape clashes (X⁻¹ for a non-square X, a vector
-added to a matrix) and the spec's known flaws are wrong wherever they appear.
-A "not equal" that rests on letters the problem does not declare (read as
-scalars) is `undecided`, never a guess."""
+Every side is evaluated in a few draws of the problem's symbols (X n×d and
+w₀, t at random sizes with n ≠ d, η, λ̃ random, given numbers as given) with
+every name the working or the problem has defined put in. A relation is
+
+- an *identity* when all its names have values: it must hold in every draw
+  (or at the written precision), else it is WRONG, with the values;
+- a *statement* `K = …` about a name: checked against what the name already
+  means, whichever applies: the problem's facts (its statement's equations,
+  the solver's derivation and intermediate values, the parts' answers; a
+  quantity such as w₁ under two cases may match either), the derivative the
+  working differentiates (`dL₁/dη`, `∇L(w₀)`, `L'(α)`), or the working's own
+  earlier statement of it in the same case; a name nothing knows yet is
+  *defined* (GIVEN), a setting (`x₁ = 40`, `try b = −1`) too;
+- a *condition* when it has one unknown: the answer the problem asks for
+  (η*, λ̃: it must hold at the derived value), or a letter the working solves
+  for (u in `3u = 2`: the root carries to the next condition in u and to
+  `u = 2/3`).
+
+Shapes are strict: X⁻¹ for a non-square X, Xᵀ times an n-vector are WRONG.
+Whatever rests on a letter that nothing defines, on words, or on notation not
+read is UNDECIDED with the reason, never WRONG. Settings are scoped: a value
+supposed (`if p = 0.5`, `try w₁ = 1`) or set under a case heading (`(a) with
+X₁ = 40`) is forgotten when a new supposition or case begins."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from dlcheck.mathexpr import nodes as N
-from dlcheck.mathexpr.equiv import equivalent
-from dlcheck.mathexpr.errors import ExprError
 from dlcheck.trace import numeric
-from dlcheck.trace.extract import Extracted
-from dlcheck.trace.sides import Side, read_side, substitute_aliases
-
+from dlcheck.trace.extract import Extracted, extract
+from dlcheck.trace.numeric import Clash, Domain, Singular, Unknown
+from dlcheck.trace.sides import BUILTINS, Side, SideReader, loose, word_key
 from dlcheck.trace.steps import GIVEN, OK, UNDECIDED, WRONG, StepCheck
+
+_DEBUG = bool(__import__("os").environ.get("DLCHECK_TRACE_DEBUG"))
 _RANK = {WRONG: 3, UNDECIDED: 2, OK: 1, GIVEN: 0}
-# an operator right after an operator, or a minus standing alone after × or "(" (a symbol lost in OCR)
-_GARBLED = re.compile(r"(?:\\times|\\cdot|[-+*/])\s*(?:\\times|\\cdot|[+*/])|(?:\\times|\()\s+-\s")
+_HEAD = re.compile(r"^\s*((?:\\(?:tilde|hat)\s*\{?\s*\\?[A-Za-z]+\s*\}?|\\?[A-Za-z]+)(?:_\{?[A-Za-z0-9]+\}?|[₀-₉]+|\d+)?"
+                   r"\u0303?~?)\s*(?:\\left)?\(\s*([^()]+?)\s*(?:\\right)?\)\s*$")
+_ARG = re.compile(r"^(?:\\?[A-Za-z]+|[α-ω])(?:_\{?[A-Za-z0-9]+\}?|[₀-₉]+|\d+)?$")
+_LETTER = re.compile(r"(?:[A-Za-z]|alpha|beta|gamma|delta|epsilon|eta|theta|lambda|mu|sigma|tau|phi)"
+                     r"(?:_[A-Za-z0-9]+)?(?:_star)?")
+# an entry of a matrix: X_11, X_1_1 (X_{1,1}), w_2 (of a vector)
+_ENTRY = re.compile(r"([A-Za-z])_(?:(\d+)_(\d+)|(\d{1,2}))")
+_CASE_ARG = re.compile(r"^[A-Z]{2,}\d?$|^[A-Z]\d$")
+# a label that names a case: (a), (ii), Part 2, wd, L2, Weight decay, conv1, (0,1), K = 3 …
+_CASE_MARKER = re.compile(r"^\s*(?:\(?[a-z0-9]{1,3}\)|\([\d,\s]+\)|(?:part|case|step)\b.*|[-*+]?\s*[A-Za-z_0-9()\s~,.-]{1,30})\s*$", re.I)
+_CONNECTIVE = re.compile(r"^\s*(?:let|with|since|so|then|where|hence|thus|check|here|and|for|when|if|now|note|"
+                         r"therefore|because|using|from|recall|similarly|also|i\.e|e\.g|which|the|this|that|its?)\b", re.I)
 
 
 @dataclass
@@ -42,11 +61,187 @@ class Judgement:
 
 
 @dataclass
-class Statement:
+class Definition:
+    name: str
     side: Side
-    index: int
-    line: int
-    name: str = ""              # the name as written (L(\alpha)), for messages
+    params: tuple = ()
+    index: int = -1               # the step that made it (-1: the problem)
+    line: int = 0
+    source: str = "trace"         # trace | setting | fact | answer
+    case: str = ""                # the case it was made in (the working's heading or label; a fact's part)
+    scope: int = 0                # settings live only in the scope (supposition, case) they were made in
+
+
+class World:
+    """What every name means at the current step: the problem's draws, facts and
+    aliases, and the working's definitions, settings and solved unknowns."""
+
+    def __init__(self, problem, reader: SideReader, given: dict, fixed=()):
+        self.ctx = problem.trace_math
+        self.reader = reader
+        larger = re.findall(r"(?<![\w\\])([a-z])\s*>\s*([a-z])(?![\w(])", problem.statement)
+        self.envs = numeric.draws(self.ctx, given, larger=larger)
+        self.short_vectors = {k for k, v in (problem.given or {}).items() if isinstance(v, list) and len(v) == 1
+                              and not isinstance(v[0], list)}
+        for env in self.envs:                 # a name the problem defines (L, L₁, w₁, w*) is no free symbol
+            for name in fixed:
+                if name not in given:
+                    env.pop(name, None)
+        self.defs: dict = {}                 # name -> [Definition] in step order
+        self.facts: dict = {}                # name -> [Definition] (the problem's; several cases allowed)
+        self.roots: dict = {}                # unknown -> [value per draw] solved from a condition
+        self.at = 0                          # the step being judged
+        self.scope = 0
+        self.fresh: set = set()              # names whose definitions are ignored (worked out instead)
+        self.later: dict = {}                # name -> [Definition] the working makes, read ahead
+        self._busy: set = set()
+        self._cache: dict = {}
+
+    # -- lookups ------------------------------------------------------------------------
+    def lookup(self, name: str, draw: int, over: dict):
+        if name in over:
+            return over[name]
+        key = (name, draw)
+        if not over and key in self._cache:
+            return self._cache[key]
+        if key in self._busy:
+            raise Unknown(name, f"{name} is defined in terms of itself")
+        self._busy.add(key)
+        try:
+            value = self._resolve(name, draw, over)
+        finally:
+            self._busy.discard(key)
+        if not over:
+            self._cache[key] = value
+        return value
+
+    def _resolve(self, name: str, draw: int, over: dict):
+        if name in self.roots:
+            return self.roots[name][draw]
+        definition = self.in_force(name)
+        if definition is None and name in self.envs[draw]:
+            return self.envs[draw][name]
+        if definition is None and name in self.ctx.aliases:
+            definition = Definition(name, self.reader.read(self.ctx.aliases[name]), source="fact")
+        if definition is None:
+            definition = self.single_fact(name) or self.forward(name)
+        if definition is None:
+            return self._entry(name, draw, over)
+        try:
+            return self._evaluator.side(definition.side, draw, over)   # L₁ for L₁(η): at its own variables
+        except (Clash, Domain) as exc:      # the step that wrote the definition answers for it, not this one
+            where = f" (line {definition.line})" if definition.line else ""
+            raise Unknown(name, f"{name} as defined{where} cannot be evaluated: {exc}") from None
+
+    def _entry(self, name: str, draw: int, over: dict):
+        """X_{11}, F_{21}, X_{1,1}: an entry of a matrix or vector the problem or the working gives."""
+        m = _ENTRY.fullmatch(name)
+        if m is None:
+            raise Unknown(name)
+        base = m.group(1)
+        indices = [int(g) for g in m.groups()[1:] if g] if m.group(2) else [int(c) for c in m.group(4)]
+        if len(indices) != 2:
+            raise Unknown(name)                    # w_1 is more often the first iterate than an entry of w
+        value = self.lookup(base, draw, over)
+        if min(value.shape) < 2 or not all(1 <= i <= n for i, n in zip(indices, value.shape)):
+            raise Unknown(name)
+        return numeric.scalar(value[indices[0] - 1, indices[1] - 1])
+
+    def in_force(self, name: str) -> Definition | None:
+        """The working's latest definition before this step (settings only in their scope)."""
+        if name in self.fresh:
+            return None
+        for d in reversed(self.defs.get(name, [])):
+            if d.index < self.at and (d.source != "setting" or d.scope == self.scope):
+                return d
+        return None
+
+    def forward(self, name: str) -> Definition | None:
+        """A name defined after its first use (`… where g = ∇L(w₀)`)."""
+        if name in self.fresh:
+            return None
+        later = [d for d in self.later.get(name, []) if d.index > self.at and d.source != "setting"]
+        return later[0] if later else None
+
+    def single_fact(self, name: str) -> Definition | None:
+        """The problem's meaning of a name, unless it has one per case (w₁ under L2 and under weight decay)."""
+        facts = [] if name in self.fresh else self.facts.get(name, [])
+        cases = {f.case for f in facts}
+        if not facts or (len(cases) > 1 and "" not in cases):
+            return None
+        return next((f for f in facts if f.case == ""), facts[0])
+
+    def function(self, name: str, nargs, required: bool = True):
+        """(params, body) of a function the working or the problem defines."""
+        candidates = [] if name in self.fresh else [d for d in reversed(self.defs.get(name, []))
+                                                    if d.index < self.at and d.params]
+        candidates += [] if name in self.fresh else [d for d in self.facts.get(name, []) if d.params]
+        for d in candidates:
+            if nargs is None or len(d.params) == nargs:
+                return d.params, d.side
+        if required:
+            raise Unknown(name, f"{name} is not a function defined here")
+        return None
+
+    def depends(self, names: set, var: str, depth: int = 0) -> bool:
+        """Does a value made of `names` change with `var` (through definitions too)?"""
+        if var in names or any((_ENTRY.fullmatch(n) or [None, None])[1] == var for n in names):
+            return True
+        if depth > 12:
+            return False
+        for name in names:
+            if name in self.envs[0] and self.in_force(name) is None:
+                continue
+            for d in self._all_definitions(name):
+                inner = d.side.names() - set(d.params)
+                if self.depends(inner, var, depth + 1):
+                    return True
+        return False
+
+    def _all_definitions(self, name: str) -> list:
+        out = [d for d in self.defs.get(name, []) if d.index <= self.at]
+        out += self.facts.get(name, [])
+        if name in self.ctx.aliases:
+            out.append(Definition(name, self.reader.read(self.ctx.aliases[name])))
+        return out
+
+    def variable_of(self, side) -> str:
+        """The variable ∇ differentiates in when no subscript says: w if the working has one."""
+        names = side.names() if side is not None else set()
+        for candidate in ("w", "w_0", "theta", "x"):
+            if candidate in names or (side is None and (candidate in self.envs[0] or candidate in self.defs)):
+                return candidate
+        vectors = [n for n in names if n in self.envs[0] and self.envs[0][n].shape[1] == 1
+                   and self.envs[0][n].shape[0] > 1]
+        return vectors[0] if len(vectors) == 1 else ""
+
+    def declare(self, declarations) -> None:
+        """Letters the working gives a shape (`S ∈ {0,1}^{n×b}`) get random values of that shape."""
+        from dlcheck.trace.sides import _canonical
+
+        for k, declaration in enumerate(declarations):
+            name = _canonical(declaration.name)
+            if name in self.ctx.symbols or name in self.ctx.aliases:
+                continue
+            for draw, env in enumerate(self.envs):
+                env.setdefault(name, numeric.declared(declaration.dims, env, 1000 * draw + k))
+
+    def define(self, definition: Definition) -> None:
+        self.defs.setdefault(definition.name, []).append(definition)
+        self._cache.clear()
+
+    def step_to(self, index: int) -> None:
+        self.at = index
+        self._cache.clear()
+
+    def values(self, side: Side, over=None) -> list:
+        """The side's value in every draw; `over` binds names (a dict, or per draw a function of it)."""
+        return [self._evaluator.side(side, k, (over(k) if callable(over) else over) or {})
+                for k in range(len(self.envs))]
+
+    @property
+    def _evaluator(self):
+        return numeric.Evaluator(self)
 
 
 class Auditor:
@@ -54,393 +249,844 @@ class Auditor:
 
     def __init__(self, problem, refs: dict, simulate=None):
         self.problem = problem
-        self.ctx = problem.trace_math
         self.refs = refs
         self.simulate = simulate               # settings -> {name: [values]} (the solver's), or None
-        self.flaws = [f for part in problem.parts.values() for f in (*part.flaws, *part.trace_flaws)]
-        self.facts = {k: v for ref in refs.values() for k, v in ref.facts.items()}
-        self.known: dict[str, Statement] = {}
-        self.values: dict = {}                 # name -> float or [floats], stated as numbers
-        self.settings: dict = {}               # the givens as stated, for a re-simulation
-        self._simulated = None
-        self._previous_last: Side | None = None
-        self._take_problem_values(problem.given)
+        self.flaws = [f for part in problem.parts.values() for f in part.trace_flaws]
+        self.settings: dict = {}               # numbers the working chose, for a re-simulation
+        self._simulated: dict = {}           # settings -> the solver's re-run
+        self.case = ""
+        self._section = ""
+        self._restated = None
+        self.line_offset = 0
+        self.world: World | None = None
 
-    # -- the walk --------------------------------------------------------
+    # -- the walk --------------------------------------------------------------------------
     def run(self, extracted: Extracted, line_offset: int = 0) -> list:
-        for given in extracted.givens:
-            self._take_given(given.name, given.value)
+        steps = extracted.steps
+        self.line_offset = line_offset
+        reader = SideReader(self.problem.trace_math, self._function_names(steps), self._word_names(steps))
+        facts = problem_facts(self.problem, self.refs, reader)
+        defined = {name for name, found in facts.items() if any(f.source != "answer" for f in found)}
+        self.world = World(self.problem, reader, _given_arrays(self.problem), defined)
+        self.world.facts.update(facts)
+        self.world.declare(extracted.declarations)
+        self._read_ahead(steps)
         checks = []
-        for index, step in enumerate(extracted.steps):
-            checks.append(self._check_step(index, step, line_offset))
+        previous_case = None
+        for index, step in enumerate(steps):
+            self.world.step_to(index)
+            case = self._case(step)
+            if case != previous_case or step.supposing:
+                self.world.scope += 1
+            previous_case = case
+            checks.append(self._check_step(index, step, case, line_offset))
         return checks
 
-    def _check_step(self, index: int, step, line_offset: int) -> StepCheck:
-        sides = [read_side(text, self.ctx) for text in step.sides]
+    def _case(self, step) -> str:
+        """The case a step belongs to: the last case marker (`(b)`, `wd:`, `Weight decay:`,
+        `conv1:`) on a line, or the heading it sits under."""
+        section = _case_key(step.section)
+        if section != self._section:
+            self._section, self.case = section, section
+        label = step.label.strip()
+        if label and _CASE_MARKER.match(label) and not _CONNECTIVE.match(label) and not step.continued:
+            self.case = f"{section} / {_case_key(label)}"
+        return self.case
+
+    def _check_step(self, index: int, step, case: str, line_offset: int) -> StepCheck:
+        reader = self.world.reader
+        sides = [reader.read(text) for text in step.sides]
         relations, judgements = [], []
         flaw = next((f for f in self.flaws if re.search(f.pattern, step.text, re.IGNORECASE)), None)
         for position, (left, right) in enumerate(zip(sides, sides[1:])):
+            rel = step.rels[position] if position < len(step.rels) else "="
             try:
-                judgement = self._relation(index, position, left, right, step)
+                judgement = self._relation(index, position, left, right, rel, step, case)
+            except (Unknown, Clash, Domain) as exc:
+                judgement = Judgement(UNDECIDED, str(exc))
             except Exception as exc:  # a checker bug leaves one relation undecided, never the audit
+                if _DEBUG:
+                    raise
                 judgement = Judgement(UNDECIDED, f"dlcheck internal error: {type(exc).__name__}: {exc}")
             if flaw is not None and judgement.status != WRONG:
                 judgement = Judgement(WRONG, f"known flaw: {flaw.feedback}")
             judgements.append(judgement)
-            relations.append({"left": left.text, "right": right.text, "status": judgement.status,
+            relations.append({"left": left.text, "right": right.text, "relation": rel, "status": judgement.status,
                               "reason": judgement.reason})
-        self._remember(index, step, sides)
         worst = max(judgements, key=lambda j: _RANK[j.status])
+        self._remember(index, step, sides, case, judgements[0].status if judgements else GIVEN)
         if worst.status == GIVEN and any(j.status == OK for j in judgements):
             worst = next(j for j in judgements if j.status == OK)
-        names = sorted(set().union(*(s.names for s in sides)))
+        names = sorted(set().union(*(s.names() for s in sides)))
         return StepCheck(step.line + line_offset, step.text, worst.status, worst.reason, names, relations,
                          worst.counterexample, step.context)
 
-    def _remember(self, index: int, step, sides: list) -> None:
-        head = sides[0]
-        if head.key and not step.continued:
-            last = next((s for s in reversed(sides[1:]) if s.readable), sides[-1])
-            self.known[head.key] = Statement(last, index, step.line, head.text)
-            value = self._constant(last)
-            if value is not None and not self.ctx.info(head.key).is_matrix:   # "at t = 0" is not the vector t
-                self.values[head.key] = value
-        self._previous_last = sides[-1]
-
-    # -- one relation ----------------------------------------------------
-    def _relation(self, index: int, position: int, left: Side, right: Side, step) -> Judgement:
-        for side in (left, right):
-            if side.shape_error:
-                return self._shape_judgement(side)
-        if position > 0 or step.continued:
-            return self._link(left, right)
-        if left.key:
-            return self._statement(index, left, right, step)
-        return self._condition(left, right)
-
-    def _shape_judgement(self, side: Side) -> Judgement:
-        undeclared = self._undeclared(side)
-        if undeclared:
-            return Judgement(UNDECIDED, f"{side.shape_error}, reading {', '.join(undeclared)} as scalars "
-                                        f"(not declared by the problem)")
-        return Judgement(WRONG, f"shapes: {side.shape_error}")
-
-    def _statement(self, index: int, left: Side, right: Side, step) -> Judgement:
-        key = left.key
-        if key in self.problem.trace_answers:
-            return self._against_answer(key, right)
-        fact = self.facts.get(key)
-        if fact is not None and (key not in self.known or not self.known[key].side.readable):
-            return self._against(fact, right, key)
-        simulated = self._simulated_value(key) if self._constant(right) is not None else None
-        if simulated is not None:
-            return self._against_simulation(key, right, simulated)
-        if left.primes and f"{left.base}({','.join(left.args)})" in self.known:
-            return self._derivative(left, right)
-        if key in self.known:
-            return self._restatement(index, key, right)
-        root = self._root(key, right)
-        if root is not None:
-            return root
-        return Judgement(GIVEN, f"defines {left.text}")
-
-    def _condition(self, left: Side, right: Side) -> Judgement:
-        if not (left.readable and right.readable):
-            return Judgement(UNDECIDED, _unreadable(left, right))
-        for key, part_name in self.problem.trace_answers.items():
-            solution = self._reference_tree(part_name)
-            if solution is None or key not in (left.names | right.names):
-                continue
-            names = self._names(left, right) - {key}
-            holds, detail = numeric.condition_holds(self._tree(left), self._tree(right), key, solution,
-                                                    names, self.ctx, self._scalar_values())
-            if holds is True:
-                return Judgement(OK, f"holds at the correct {key}")
-            if holds is False and not self._undeclared(left, right):
-                return Judgement(WRONG, f"an equation that the correct {key} does not satisfy: {detail}")
-        same = self._equal(left, right)
-        if same.status == OK:
-            return Judgement(OK, "an identity")
-        if not self._names(left, right) and same.status == WRONG:
-            return Judgement(WRONG, f"arithmetic: {same.reason}")      # numbers only: nothing to solve for
-        return Judgement(UNDECIDED, "an equation to solve; no reference value to check it with")
-
-    def _link(self, left: Side, right: Side) -> Judgement:
-        evaluated = [s for s in (left, right) if s.readable and self._constant(s) is None]
-        if len(evaluated) == 1 and self._unvalued(evaluated[0]) and self._constant(left if evaluated[0] is right
-                                                                                  else right) is not None:
-            return Judgement(UNDECIDED, f"evaluates {_short(evaluated[0].text)} with values not stated here")
-        if right.key and right.key not in self.known and not right.opaque:
-            if right.key in self.problem.trace_answers:
-                return self._against_answer(right.key, left)
-            return Judgement(GIVEN, f"names it {right.text}")     # "… = w*": what the chain arrived at
-        if right.is_zero or left.is_zero:
-            return self._condition(left, right)
-        if not (left.readable and right.readable):
-            return Judgement(UNDECIDED, _unreadable(left, right))
-        return self._equal(left, right)
-
-    # -- statements about names -----------------------------------------
-    def _against_answer(self, key: str, right: Side) -> Judgement:
-        part_name = self.problem.trace_answers[key]
-        ref = self.refs.get(part_name)
-        if ref is None:
-            return Judgement(UNDECIDED, f"states the answer to {part_name}, which has no reference")
-        judgement = self._against(ref.value, right, part_name)
-        if judgement.status == OK:
-            judgement.reason = f"the answer to {part_name}, as derived"
-        return judgement
-
-    def _against(self, expected, right: Side, label: str) -> Judgement:
-        """A side compared with a derived value: an expression (text) or numbers."""
+    # -- one relation ---------------------------------------------------------------------
+    def _relation(self, index, position, left: Side, right: Side, rel: str, step, case: str) -> Judgement:
         if not right.readable:
-            return Judgement(UNDECIDED, _unreadable(right))
-        if isinstance(expected, str):
-            tree = self._parse_expected(expected)
-            if tree is None:
-                return Judgement(UNDECIDED, f"the derived {label} cannot be read here")
-            return self._equal(Side(expected, tree=tree, names=N.symbols(tree)), right,
-                               wrong_prefix=f"{label} is {expected}; ")
-        if isinstance(expected, (int, float, list)) and not isinstance(expected, bool):
-            return self._numbers(expected, right, f"{label} is {_show(expected)}")
-        return Judgement(UNDECIDED, f"the derived {label} is not a number or an expression")
-
-    def _against_simulation(self, key: str, right: Side, simulated) -> Judgement:
-        judgement = self._numbers(simulated, right, f"re-running the method with the stated settings gives "
-                                                    f"{key} = {_show(simulated)}")
-        if judgement.status == OK:
-            judgement.reason = "matches a re-run with the stated settings"
+            return Judgement(UNDECIDED, f"not read: {_short(right.text)!r} ({right.error})")
+        if not left.readable and not (position == 0 and step.continued and step.head):
+            return Judgement(UNDECIDED, f"not read: {_short(left.text)!r} ({left.error})")
+        if position == 0 and not step.continued and left.key is not None and rel in ("=", ":=", "≈"):
+            return self._statement(index, left, right, rel, step, case)
+        judgement = self._identity(left, right, rel, step, self._may_be_condition(step, position, left, right))
+        if judgement.status == UNDECIDED and self._rewrites(step, position, left, right):
+            judgement = self._in_free_letters(left, right, rel) or judgement
+        if judgement.status == UNDECIDED and rel in ("=", "≈"):
+            head = self._chain_head(step, position)      # "connections = Σ … \n = k²(…)": what the chain states
+            if head is not None and self._meanings(head, case, right.names()):
+                return self._statement(index, head, right, rel, step, case)
         return judgement
 
-    def _derivative(self, left: Side, right: Side) -> Judgement:
-        function = self.known[f"{left.base}({','.join(left.args)})"].side
-        if left.primes != 1 or len(left.args) != 1 or not (function.tree is not None and right.tree is not None):
-            return Judgement(UNDECIDED, "a derivative this checker cannot read")
-        if self._has_matrix(function, right):
-            return Judgement(UNDECIDED, "a matrix derivative")
-        fixed = self._scalar_values()
-        fixed.pop(left.args[0], None)
-        variable = left.args[0]
-        ok, detail = numeric.derivative_matches(self._tree(function, keep=variable), self._tree(right, keep=variable),
-                                                variable, self.ctx, fixed)
-        if ok is None:
-            return Judgement(UNDECIDED, detail)
-        return Judgement(OK, "the derivative of the line before") if ok else Judgement(WRONG, detail)
+    def _chain_head(self, step, position: int) -> Side | None:
+        """The name a chain states (`K = A = B`, or the K a continued row goes on from), when a
+        link cannot be judged by itself: B is then checked as a statement of K."""
+        text = step.head if step.continued else (step.sides[0] if position > 0 else "")
+        if not text:
+            return None
+        head = self.world.reader.read(text)
+        return head if head.key is not None else None
 
-    def _restatement(self, index: int, key: str, right: Side) -> Judgement:
-        before = self.known[key]
-        if not (before.side.readable and right.readable):
-            return Judgement(UNDECIDED, f"restates {key} (working line {before.line}); " + _unreadable(before.side, right))
-        if self._constant(right) is not None and self._constant(before.side) is None:
-            return self._condition(before.side, right)      # "set ∇L = 0": an equation to solve
-        new_letters = right.names - before.side.names - set(self.known) - set(self.values)
-        if new_letters:
-            return Judgement(GIVEN, f"restates {key} for a new case (now with {', '.join(sorted(new_letters))})")
-        where = "the step before" if index - before.index == 1 else f"working line {before.line}"
-        judgement = self._equal(before.side, right, wrong_prefix=f"{before.name} was {_short(before.side.text)} "
-                                                                  f"({where}); ")
-        if judgement.status == WRONG and index - before.index > 1:
-            return Judgement(UNDECIDED, f"{key} is stated differently on working line {before.line} (another case?)")
+    def _rewrites(self, step, position: int, left: Side, right: Side) -> bool:
+        """A link of a chain that names what it rewrites (`q = (a + b)² = a² + 2ab + b²`): it
+        must hold for every value of letters nothing defines. A bare letter on either side
+        (`w₁ = w₂ = u`) names a common value instead."""
+        head = self._chain_head(step, position)
+        return head is not None and _constant(head) is None and not (
+            isinstance(left.tree, N.Sym) or isinstance(right.tree, N.Sym))
+
+    def _free_letters(self, *sides) -> list:
+        """Letters of the sides that nothing defines here or later: free parameters."""
+        names = set().union(*(s.names() for s in sides))
+        return sorted(n for n in names if _LETTER.fullmatch(n) and n not in self.world.envs[0]
+                      and self.world.in_force(n) is None and n not in self.world.roots
+                      and not self.world.facts.get(n) and not self.world.later.get(n))
+
+    def _in_free_letters(self, left: Side, right: Side, rel: str, extra: tuple = ()):
+        """The relation judged at random values of its free letters (None if it still cannot be)."""
+        free = self._free_letters(left, right, *extra)
+        if not free or self._has_arrays(left, right, *extra):
+            return None                     # next to matrices an undeclared letter may be one: not guessed
+        rng = np.random.default_rng(13)
+        values = [{n: numeric.scalar(rng.uniform(0.4, 1.7)) for n in free} for _ in self.world.envs]
+        try:
+            a = self.world.values(left, lambda k: values[k])
+            b = self.world.values(right, lambda k: values[k])
+        except (Unknown, Clash, Domain):
+            return None
+        judgement = self._compare(a, b, rel, left, right, f"for any {', '.join(free)}", condition=False)
+        if judgement.status == WRONG:
+            judgement.counterexample = self._small_point(left, right, free)
+            if judgement.counterexample:
+                point = judgement.counterexample["point"]
+                judgement.reason = (f"{_short(left.text)} and {_short(right.text)} differ: at "
+                                    f"{', '.join(f'{k} = {v}' for k, v in point.items())} they give "
+                                    f"{judgement.counterexample['expected']} and {judgement.counterexample['got']}")
         return judgement
 
-    def _root(self, key: str, right: Side) -> Judgement | None:
-        value = self._constant(right)
-        previous = self._previous_last
-        if value is None or not isinstance(value, float) or previous is None or previous.tree is None:
+    def _small_point(self, left: Side, right: Side, free: list) -> dict | None:
+        """A readable counterexample: small whole numbers for the free letters (α = 1 reads
+        better than α = 0.8317)."""
+        import itertools
+
+        if len(free) > 4:
             return None
-        if key not in previous.names or self._has_matrix(previous):
-            return None
-        fixed = {k: v for k, v in self._scalar_values().items() if k != key}
-        if N.symbols(self._tree(previous)) - set(fixed) - {key}:
-            return None
-        root = numeric.is_root(self._tree(previous), key, value, right.text, fixed)
-        if root:
-            return Judgement(OK, f"{key} = {right.text} makes {_short(previous.text)} zero")
-        return Judgement(UNDECIDED, f"{key} = {right.text} is not a root of {_short(previous.text)}")
-
-    # -- comparing -------------------------------------------------------
-    def _equal(self, left: Side, right: Side, wrong_prefix: str = "") -> Judgement:
-        if _GARBLED.search(left.text + " = " + right.text):
-            return Judgement(UNDECIDED, "an operator follows an operator: the text looks damaged")
-        numbers_only = not self._names(left, right)
-        if left.vector is not None or right.vector is not None or self._vector_valued(left, right) or numbers_only:
-            fixed = self._all_values()
-            tolerance = numeric.written_tolerance(left.text + " " + right.text)
-            if self._has_matrix(left, right):
-                return Judgement(UNDECIDED, "a vector compared with a matrix expression")
-            same, detail = numeric.compare_values(self._value(left), self._value(right), self._names(left, right),
-                                                  self.ctx, fixed, tolerance)
-            return self._verdict(same, wrong_prefix + detail, left, right)
-        try:
-            result = equivalent(self._tree(left), self._tree(right), self.ctx)
-        except ExprError as exc:
-            return Judgement(UNDECIDED, str(exc))
-        counter, detail = result.counterexample or None, result.detail or result.decided_by
-        if result.equivalent is False and not self._has_matrix(left, right):
-            simple = numeric.simple_counterexample(self._tree(left), self._tree(right), self._names(left, right))
-            if simple is not None:
-                at = ", ".join(f"{k} = {v}" for k, v in simple["point"].items())
-                counter, detail = simple, f"at {at} they give {simple['expected']} and {simple['got']}"
-        return self._verdict(result.equivalent, wrong_prefix + detail, left, right, counter)
-
-    def _verdict(self, same, detail: str, left: Side, right: Side, counter=None) -> Judgement:
-        if same is True:
-            return Judgement(OK, "equal")
-        if same is None:
-            return Judgement(UNDECIDED, detail or "could not be decided")
-        undeclared = self._undeclared(left, right)
-        if undeclared:
-            return Judgement(UNDECIDED, f"not equal if {', '.join(undeclared)} are scalars, but the problem does "
-                                        f"not declare them")
-        return Judgement(WRONG, detail, counter)
-
-    def _numbers(self, expected, right: Side, what: str) -> Judgement:
-        import numpy as np
-
-        if self._has_matrix(right):
-            return Judgement(UNDECIDED, "a matrix expression where numbers were expected")
-        target = np.atleast_1d(np.asarray(expected, dtype=float)).ravel()
-        entries = [N.Num(_fraction(x)) for x in target.tolist()]
-        value = entries if len(entries) > 1 else entries[0]
-        expected_side = Side(_show(expected), vector=entries if len(entries) > 1 else None,
-                             tree=None if len(entries) > 1 else value)
-        tolerance = numeric.written_tolerance(right.text, rel=5e-3)
-        same, detail = numeric.compare_values(value, self._value(right), self._names(right), self.ctx,
-                                              self._all_values(), tolerance)
-        if same is False:
-            detail = f"{what}; the step has {detail.split(' ≠ ')[-1] if ' ≠ ' in detail else detail}"
-        return self._verdict(same, detail, expected_side, right)
-
-    # -- helpers ---------------------------------------------------------
-    def _tree(self, side: Side, keep: str = ""):
-        """The side's tree with earlier definitions and stated scalars put in
-        (except `keep`, the variable a derivative is taken in)."""
-        tree = side.tree
-        mapping = {}
-        for name in N.symbols(tree) - {keep}:
-            stated = self.known.get(name)
-            if stated is not None and stated.side.tree is not None and name not in stated.side.names \
-                    and self._same_shape(name, stated.side.tree):
-                mapping[name] = stated.side.tree
-        tree = N.substitute(tree, mapping) if mapping else tree
-        scalars = {k: N.Num(_fraction(v)) for k, v in self._scalar_values().items()
-                   if k in N.symbols(tree) and k != keep}
-        return N.substitute(tree, scalars) if scalars else tree
-
-    def _same_shape(self, name: str, tree) -> bool:
-        """A definition stands in for a name only with the name's declared shape
-        ("at t = 0" does not replace the target vector t)."""
-        from dlcheck.mathexpr.matrix import ShapeError, shape, shape_of_symbol
-
-        try:
-            return shape(tree, self.ctx) == shape_of_symbol(name, self.ctx)
-        except ShapeError:
-            return False
-
-    def _value(self, side: Side):
-        return side.vector if side.vector is not None else self._tree(side)
-
-    def _names(self, *sides) -> set:
-        out = set()
-        for side in sides:
-            for tree in (side.vector or [self._tree(side)] if side.tree is not None or side.vector else []):
-                out |= N.symbols(tree)
-        return out
-
-    def _constant(self, side: Side):
-        if side.vector is not None:
-            values = [N.constant(t) for t in side.vector]
-            return [float(v) for v in values] if all(v is not None for v in values) else None
-        if side.tree is not None:
-            value = N.constant(side.tree)
-            return float(value) if value is not None else None
+        for values in itertools.product((1, 2, 0, -1, 3), repeat=len(free)):
+            over = {n: numeric.scalar(v) for n, v in zip(free, values)}
+            try:
+                a = self.world._evaluator.side(left, 0, over)
+                b = self.world._evaluator.side(right, 0, over)
+            except (Unknown, Clash, Domain):
+                continue
+            if not numeric.same(a, b, (1e-9, 1e-12)):
+                show = lambda v: int(v) if float(v).is_integer() else round(float(v), 6)   # noqa: E731
+                return {"point": dict(zip(free, values)), "expected": show(a[0, 0]), "got": show(b[0, 0])}
         return None
 
-    def _scalar_values(self) -> dict:
-        return {k: v for k, v in self.values.items() if isinstance(v, float)}
+    def _has_arrays(self, *sides) -> bool:
+        names = set().union(*(s.names() for s in sides))
+        return any(n in self.world.envs[0] and not numeric.is_scalar(self.world.envs[0][n]) for n in names) or any(
+            a.kind == "literal" for s in sides for a in s.atoms.values())
 
-    def _all_values(self) -> dict:
-        import numpy as np
+    def _may_be_condition(self, step, position: int, left: Side, right: Side) -> bool:
+        """An equation to solve (`‖Xᵀa‖² = (2η/n)‖XXᵀa‖²`, `dL₁/dη = 0`) rather than a link of
+        a chain that states what a name is (`dL₁/dη = … = …`): those must hold for every η."""
+        if _constant(left) is not None or _constant(right) is not None:
+            return True
+        head = self._chain_head(step, position)
+        return head is None or _constant(head) is not None
 
-        def array(v):
-            a = np.array(v, dtype=float)
-            return a if a.ndim == 2 else a.reshape(-1, 1)    # a list is a column vector, [[…]] a matrix
+    def _identity(self, left: Side, right: Side, rel: str, step, condition: bool = True) -> Judgement:
+        if not left.readable:
+            return Judgement(UNDECIDED, f"not read: {_short(left.text)!r} ({left.error})")
+        try:
+            a, b = self.world.values(left), self.world.values(right)
+        except Unknown as exc:
+            return self._condition(left, right, rel, exc)
+        except Clash as exc:
+            return self._clash(exc, left, right)
+        except Domain as exc:
+            return self._domain(exc, left, right)
+        return self._compare(a, b, rel, left, right, condition=condition)
 
-        return {k: array(v) if isinstance(v, list) else v for k, v in self.values.items()}
+    def _domain(self, exc: Domain, *sides) -> Judgement:
+        """An inverse that fails in every draw is a wrong step (XᵀX with d > n); anything else
+        outside a domain (a random draw under a logarithm) is not decided."""
+        if isinstance(exc, Singular) and any(self._always_singular(side) for side in sides):
+            return Judgement(WRONG, str(exc))
+        return Judgement(UNDECIDED, f"cannot be evaluated: {exc}")
 
-    def _unvalued(self, side: Side) -> set:
-        """Symbols of a side that no statement or given has a value for."""
-        return self._names(side) - set(self.values)
+    def _always_singular(self, side: Side) -> bool:
+        for k in range(len(self.world.envs)):
+            try:
+                self.world._evaluator.side(side, k, {})
+            except Singular:
+                continue
+            except (Unknown, Clash, Domain):
+                return False
+            return False
+        return True
 
-    def _vector_valued(self, *sides) -> bool:
-        return any(isinstance(self.values.get(n), list) for s in sides for n in s.names)
+    def _clash(self, exc: Clash, *sides) -> Judgement:
+        """Shapes that do not fit are wrong; a scalar added to a vector may be elementwise
+        notation, unless the "scalar" is a vector of length one the problem gives (t = [2])."""
+        if exc.hard:
+            return Judgement(WRONG, f"shapes: {exc}")
+        short = sorted(n for side in sides for n in side.names() if n in self.world.short_vectors)
+        if short and "add" in str(exc):
+            return Judgement(WRONG, f"shapes: {exc} ({', '.join(short)} is a vector of length 1)")
+        return Judgement(UNDECIDED, f"shapes: {exc} (read elementwise in some notations)")
 
-    def _has_matrix(self, *sides) -> bool:
-        return any(self.ctx.info(n).is_matrix for s in sides for n in s.names)
+    def _free_parameters(self, left: Side, right: Side):
+        """A function's definition `L(α) = …` is read at random values of its parameters, of
+        the first shape its right side accepts (a scalar α, a vector w); the same values serve
+        every meaning it is compared with."""
+        free = [p for p in left.params if p not in self.world.envs[0] and self.world.in_force(p) is None]
+        if not free:
+            return None
+        rng = np.random.default_rng(5)
+        chosen = None
+        shapes = self._shapes()
+        for shape in shapes[-1:] + shapes[:-1]:           # a scalar first: α, x, u; else a vector w
+            values = [{p: rng.uniform(0.3, 1.2, size=shape(k)) for p in free} for k in range(len(self.world.envs))]
+            chosen = chosen or values
+            try:
+                self.world.values(right, lambda k, values=values: values[k])
+            except Clash:
+                continue
+            except (Unknown, Domain):
+                pass
+            chosen = values
+            break
+        return lambda k: chosen[k]
 
-    def _undeclared(self, *sides) -> list:
-        """Letters read as scalars only because nobody declared them, in a step
-        that also uses matrices (where that reading may be wrong)."""
-        if not self._has_matrix(*sides):
-            return []
-        names = set().union(*(s.names for s in sides))
-        return sorted(n for n in names if n not in self.ctx.symbols and n not in self.ctx.aliases
-                      and n not in self.values and n not in self.ctx.dims and n != "pi")
+    def _compare(self, a: list, b: list, rel: str, left: Side, right: Side, what: str = "",
+                 condition: bool = True) -> Judgement:
+        tolerance = numeric.written_tolerance(left.text, right.text, approx=rel == "≈")
+        if rel in ("=", "≈", ":="):
+            if all(numeric.same(x, y, tolerance) for x, y in zip(a, b)):
+                return Judgement(OK, what or "equal")
+            mixed = _scalar_against_array(a, b)
+            if mixed is not None:
+                return mixed
+            solved = self._at_answer(left, right) if condition else None
+            if solved is not None:
+                return solved
+            k = next(i for i, (x, y) in enumerate(zip(a, b)) if not numeric.same(x, y, tolerance))
+            if _shape_written(left, right, a[k], b[k]):
+                return Judgement(UNDECIDED, f"{_short(left.text)} reads as a shape (H×W×C) whose channels are "
+                                            f"{_short(right.text)}, not as a product")
+            if _lost_operators(left, right, a[k], b[k]):
+                return Judgement(UNDECIDED, f"{_short(left.text)} = {_short(right.text)}: the digits read as a "
+                                            f"product whose × signs were lost (damaged text?)")
+            return Judgement(WRONG, self._difference(a[k], b[k], left, right, k, what))
+        if rel == "≠":
+            differ = any(not numeric.same(x, y, tolerance) for x, y in zip(a, b))
+            return Judgement(OK if differ else WRONG, "they differ" if differ else "they are equal")
+        return self._inequality(a, b, rel, left, right)
 
-    def _reference_tree(self, part_name: str):
-        ref = self.refs.get(part_name)
-        return self._parse_expected(ref.value) if ref is not None and isinstance(ref.value, str) else None
+    def _inequality(self, a, b, rel, left, right) -> Judgement:
+        if any(not (numeric.is_scalar(x) and numeric.is_scalar(y)) for x, y in zip(a, b)):
+            return Judgement(UNDECIDED, "an inequality between vectors")
+        _, atol = numeric.written_tolerance(left.text, right.text)
+        test = {"≤": lambda x, y: x <= y + atol, "<": lambda x, y: x < y + atol,
+                "≥": lambda x, y: x >= y - atol, ">": lambda x, y: x > y - atol}[rel]
+        holds = all(test(x[0, 0], y[0, 0]) for x, y in zip(a, b))
+        if holds:
+            return Judgement(OK, "holds")
+        return Judgement(WRONG, f"{numeric.show(a[0])} {rel} {numeric.show(b[0])} is false")
 
-    def _parse_expected(self, text: str):
-        from dlcheck.mathexpr.parser import parse
+    def _difference(self, x, y, left: Side, right: Side, draw: int, what: str) -> str:
+        prefix = f"{what}; " if what else ""
+        if x.shape != y.shape and not (x.size == y.size and 1 in x.shape and 1 in y.shape):
+            return f"{prefix}{numeric.show_shape(x)} and {numeric.show_shape(y)} cannot be equal"
+        random = sorted(n for n in (left.names() | right.names()) if n in self.world.envs[draw]
+                        and self.problem.trace_math.symbols.get(n) is not None and n not in self.problem.given)
+        at = f" (at random values of {', '.join(random[:6])})" if random else ""
+        return f"{prefix}{_short(left.text)} is {numeric.show(x)} but {_short(right.text)} is {numeric.show(y)}{at}"
+
+    # -- statements about a name ------------------------------------------------------------
+    def _statement(self, index, left: Side, right: Side, rel: str, step, case: str) -> Judgement:
+        key = left.key
+        if step.supposing and not step.defining:
+            return Judgement(GIVEN, f"supposes {_short(left.text)} = {_short(right.text)}")
+        free = self._free_parameters(left, right)
+        try:
+            value = self.world.values(right, free)
+        except Unknown as exc:
+            return self._statement_unknown(left, right, exc)
+        except Clash as exc:
+            return self._clash(exc, right)
+        except Domain as exc:
+            return self._domain(exc, right)
+        simulated = self._simulated_value(key) if not right.names() else None
+        if simulated is not None:
+            rerun = np.asarray(simulated, dtype=float).reshape(-1, 1)
+            return self._compare([rerun] * len(value), value, rel, left, right,
+                                 "re-running the method with the stated settings")
+        self._restated = None
+        candidates = self._meanings(left, case, right.names(), free)
+        if not candidates:
+            if key in self.world.roots:
+                return self._compare(self.world.roots[key], value, rel, left, right, f"the equation before gives "
+                                                                                     f"{key}")
+            if self.world.in_force(key) is not None or key in self.world.envs[0]:
+                return Judgement(GIVEN, f"sets {_short(left.text)} for this case")
+            return Judgement(GIVEN, f"defines {_short(left.text)}")
+        results = []
+        condition = _constant(right) is not None
+        if condition and key in _given_arrays(self.problem) and step.rels[0] == "=":
+            given = _given_arrays(self.problem)[key]
+            if not numeric.same(given, value[0], (1e-9, 1e-9)):
+                return Judgement(GIVEN, f"sets {_short(left.text)} = {_short(right.text)} here (the problem's "
+                                        f"{key} is {numeric.show(given)})")
+        for what, expected in candidates:
+            judgement = self._compare(expected, value, rel, left, right, what, condition)
+            if judgement.status == OK:
+                return judgement
+            results.append(judgement)
+        if all(what.endswith("(the problem's letter)") for what, _ in candidates):
+            return Judgement(GIVEN, f"defines {_short(left.text)}, a letter the problem uses otherwise")
+        if self._restated is not None and free is not None and left.params and len(candidates) == 1:
+            point = self._small_point(self._restated.side, right, list(left.params))
+            if point:                         # "L(α) was …; at α = 1 they give 1 and −3"
+                at = ", ".join(f"{k} = {v}" for k, v in point["point"].items())
+                return Judgement(WRONG, f"{results[0].reason.split(';')[0]}; at {at} they give {point['expected']} "
+                                        f"and {point['got']}", point)
+        return results[0]
+
+    def _comparable(self, answer: Side, names: set) -> bool:
+        """An answer's name (`L`, `w`, `weights`) states the answer only when the step uses the
+        same free letters: none the answer lacks (`L = (1/n)‖Xw − t‖²` is the loss at w, not L₁)
+        and all it has, through what the step's names mean (`weights = NIC·k²·NF` is one layer's)."""
+        own = _with_aliases(answer, self.problem, self.world.reader)
+        free = {n for n in own if n in self.world.envs[0]}
+        used = self._reach(names)
+        return not {n for n in used if n in self.world.envs[0] and self.world.in_force(n) is None} - own \
+            and free <= used
+
+    def _reach(self, names: set) -> set:
+        """The names a value made of `names` rests on, through definitions, facts and aliases."""
+        seen, todo = set(), list(names)
+        while todo and len(seen) < 200:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in self.world.envs[0] and self.world.in_force(name) is None:
+                continue
+            for d in self.world._all_definitions(name)[-2:]:
+                todo.extend(d.side.names() - set(d.params))
+        return seen
+
+    def _meanings(self, left: Side, case: str, right_names: set = frozenset(), free=None) -> list:
+        """[(where the meaning comes from, values per draw)] of what `left` already means."""
+        key, out = left.key, []
+        for fact in self.world.facts.get(key, []):
+            if fact.params and left.params and not self._same_params(fact.params, left.params):
+                continue
+            if fact.source == "answer" and not self._comparable(fact.side, right_names):
+                continue                  # "weights = NIC·k²·NF" for one layer is no statement of the total
+            values = self._try(fact.side, self._bind(fact.params, left.params, free))
+            if values is not None:
+                out.append((f"{_short(left.text)} is {_short(fact.side.text)} ({fact.case or 'the problem'})", values))
+        if key in self.world.envs[0] and key in _given_arrays(self.problem):
+            out.append(("the problem gives it", [env[key] for env in self.world.envs]))
+        if key in self.problem.trace_math.aliases:
+            values = self._try(self.world.reader.read(self.problem.trace_math.aliases[key]), None)
+            if values is not None:
+                out.append((f"{key} is {self.problem.trace_math.aliases[key]} (the problem's letter)", values))
+        computed = self._computed(left, free)
+        if computed is not None:
+            out.append(computed)
+        previous = self.world.in_force(key)
+        if previous is not None and (previous.case == case or not previous.case) and previous.source == "trace":
+            values = self._try(previous.side, self._bind(previous.params, left.params, free))
+            if values is not None and not out:
+                where = f"line {previous.line}"
+                out.append((f"{_short(left.text)} was {_short(previous.side.text)} ({where})", values))
+                self._restated = previous
+        if key in self.world.roots and not out:
+            out.append((f"the equation before gives {key}", self.world.roots[key]))
+        return out
+
+    def _same_params(self, fact_params: tuple, params: tuple) -> bool:
+        return len(fact_params) == len(params) and all(
+            p == q or (q in self.world.envs[0] and self.world.envs[0][q].shape == self.world.envs[0].get(
+                p, self.world.envs[0][q]).shape) for p, q in zip(fact_params, params))
+
+    def _bind(self, params: tuple, names: tuple, free=None):
+        """Per draw, a function's parameters bound to the names the step writes (L(v) stated as
+        L(w)), those names at the random values `free` gives the step's own parameters."""
+        def over(k):
+            given = (free(k) if callable(free) else free) or {}
+            bound = {p: given[q] if q in given else self.world.lookup(q, k, given) for p, q in zip(params, names)
+                     if p != q or q in given}
+            return {**given, **bound}
+        return over if params or free else None
+
+    def _computed(self, left: Side, free=None):
+        """A derivative or a function value the step states, worked out independently."""
+        atom = left.atoms.get(left.tree.name) if left.tree is not None and hasattr(left.tree, "name") else None
+        if atom is None or atom.kind not in ("grad", "deriv", "apply") or atom.func in BUILTINS.values():
+            return None
+        if atom.kind == "apply" and self.world.function(atom.func, len(atom.args), required=False) is None:
+            return None
+        self.world.fresh = {left.key}                   # a derivative is worked out, not looked up
+        try:
+            values = self._try(left, free)
+        finally:
+            self.world.fresh = set()
+        if values is None:
+            return None
+        what = {"grad": "the gradient", "deriv": "the derivative", "apply": "the function"}[atom.kind]
+        return (f"{what} of what it differentiates" if atom.kind != "apply" else f"{what} {atom.func} applied", values)
+
+    def _try(self, side: Side, over: dict):
+        try:
+            return self.world.values(side, over)
+        except (Unknown, Clash, Domain):
+            return None
+
+    def _statement_unknown(self, left: Side, right: Side, exc: Unknown) -> Judgement:
+        previous = self.world.in_force(left.key)
+        if previous is not None:
+            if previous.source == "trace" and previous.params == left.params and not isinstance(right.tree, N.Sym):
+                restated = self._in_free_letters(previous.side, right, "=", (left,))
+                if restated is not None:
+                    return restated             # "g = ½(2y)²" then "g = 4y²": for any y
+            return Judgement(UNDECIDED, f"restates {_short(left.text)}: {exc}")
+        if left.params:
+            return Judgement(GIVEN, f"defines the function {_short(left.text)}")
+        return Judgement(GIVEN if self._defines_new(left) else UNDECIDED,
+                         f"defines {_short(left.text)}" if self._defines_new(left) else str(exc))
+
+    def _defines_new(self, left: Side) -> bool:
+        key = left.key
+        return not self.world.facts.get(key) and key not in self.world.envs[0]
+
+    # -- conditions --------------------------------------------------------------------------
+    def _at_answer(self, left: Side, right: Side) -> Judgement | None:
+        """A relation false at random values may be a condition on the unknown the problem asks
+        for (η*, λ̃): it is right when it holds at the derived value."""
+        for name, part in self.problem.trace_answers.items():
+            if name not in self.world.envs[0] or not self.world.depends(left.names() | right.names(), name):
+                continue
+            reference = self._reference_side(part)
+            if reference is None:
+                continue
+            try:
+                solution = self.world.values(reference)
+                a = [self.world._evaluator.side(left, k, {name: s}) for k, s in enumerate(solution)]
+                b = [self.world._evaluator.side(right, k, {name: s}) for k, s in enumerate(solution)]
+            except (Unknown, Clash, Domain):
+                continue
+            tolerance = (1e-6, 1e-9)
+            if all(numeric.same(x, y, tolerance) for x, y in zip(a, b)):
+                return Judgement(OK, f"holds at the correct {name}")
+            return Judgement(WRONG, f"an equation that the correct {name} does not satisfy: with {name} = "
+                                    f"{_short(reference.text)}, {numeric.show(a[0])} ≠ {numeric.show(b[0])}")
+        return None
+
+    def _condition(self, left: Side, right: Side, rel: str, exc: Unknown) -> Judgement:
+        """A relation with a letter nothing has defined yet: an identity in it (true for any
+        value), an equation the working solves for it, or false where the working later sets it."""
+        unknown = exc.name
+        if "/d" in unknown and rel == "=":            # ∂l/∂y of a loss nobody defines: a factor, any value
+            free = self._with_value(left, right, rel, unknown, [numeric.scalar(v) for v in (0.37, 1.61, -0.83)],
+                                    f"for any value of {unknown}")
+            if free is not None:
+                return free
+        if not _LETTER.fullmatch(unknown) or unknown in self.world.envs[0]:
+            return Judgement(UNDECIDED, str(exc))
+        later = self._later_setting(unknown)
+        if later is not None:
+            judgement = self._with_value(left, right, rel, unknown, later, f"with {unknown} = "
+                                                                          f"{numeric.show(later[0])} (set later)")
+            if judgement is not None and judgement.status == OK:
+                return judgement
+        if rel != "=":
+            return Judgement(UNDECIDED, str(exc))
+        free = self._with_value(left, right, rel, unknown, [numeric.scalar(v) for v in (0.37, 0.61, 0.83)],
+                                f"an identity in {unknown}")
+        if free is not None and free.status == OK:
+            return free
+        roots = self._solve(left, right, unknown)
+        if roots is None:
+            if later is not None and free is not None and free.status == WRONG:
+                return Judgement(WRONG, f"false for any {unknown}, and for {unknown} = {numeric.show(later[0])} set "
+                                        f"later")
+            return Judgement(UNDECIDED, f"{exc}; not an equation solved here")
+        before = self.world.roots.get(unknown)
+        answer = next((f for f in self.world.facts.get(unknown, []) if f.source == "answer"), None)
+        if before is None and answer is not None:
+            expected = self._try(answer.side, None)
+            if expected is not None:
+                self.world.roots[unknown] = roots
+                same = all(numeric.same(x, y, (1e-6, 1e-9)) for x, y in zip(expected, roots))
+                return Judgement(OK if same else WRONG, f"gives {unknown} = {numeric.show(roots[0])}" + (
+                    ", the answer" if same else f", but {unknown} is {numeric.show(expected[0])} ({answer.case})"))
+        if before is not None:
+            same = all(numeric.same(x, y, (1e-7, 1e-9)) for x, y in zip(before, roots))
+            return Judgement(OK if same else WRONG, f"gives {unknown} = {numeric.show(roots[0])}, as before" if same
+                             else f"gives {unknown} = {numeric.show(roots[0])}, the step before gave "
+                                  f"{numeric.show(before[0])}")
+        self.world.roots[unknown] = roots
+        return Judgement(GIVEN, f"an equation in {unknown}: {unknown} = {numeric.show(roots[0])}")
+
+    def _later_setting(self, name: str):
+        """The value a letter is set to later in the working (`… with β = 0.9` at the end)."""
+        for d in self.world.later.get(name, []):
+            if d.index > self.world.at and d.source == "setting":
+                value = _constant(d.side)
+                if value is not None:
+                    return [numeric.scalar(value)] * len(self.world.envs)
+        return None
+
+    def _with_value(self, left: Side, right: Side, rel: str, name: str, values: list, what: str):
+        try:
+            a = [self.world._evaluator.side(left, k, {name: v}) for k, v in enumerate(values)]
+            b = [self.world._evaluator.side(right, k, {name: v}) for k, v in enumerate(values)]
+        except (Unknown, Clash, Domain):
+            return None
+        return self._compare(a, b, rel, left, right, what)
+
+    def _solve(self, left: Side, right: Side, unknown: str):
+        """Per draw, a solution of left = right for `unknown` when the relation is affine in it:
+        a scalar (`3u = 2`) or a vector of one of the draw's sizes (`XXᵀc = t`, `Xz = 0`: any
+        solution, a random one when there are many), else None."""
+        for shape in self._shapes():
+            roots = []
+            for k in range(len(self.world.envs)):
+                root = self._affine_root(left, right, unknown, shape(k), k)
+                if root is None:
+                    break
+                roots.append(root)
+            if len(roots) == len(self.world.envs):
+                return roots
+        return None
+
+    def _shapes(self):
+        """Shapes an unknown may have: a vector of each size the draw's arrays have, then a scalar."""
+        count = len(self._sizes(0))
+        return [lambda k, i=i: (self._sizes(k)[i], 1) for i in range(count)] + [lambda k: (1, 1)]
+
+    def _sizes(self, k: int) -> list:
+        env = self.world.envs[k]
+        sizes = set(env[numeric.SIZES].values())
+        sizes |= {n for name, v in env.items() if name != numeric.SIZES for n in v.shape}
+        return sorted(n for n in sizes if n > 1)
+
+    def _affine_root(self, left: Side, right: Side, unknown: str, shape: tuple, k: int):
+        def g(u):
+            a = self.world._evaluator.side(left, k, {unknown: u})
+            b = self.world._evaluator.side(right, k, {unknown: u})
+            if a.shape != b.shape:
+                if numeric.is_scalar(b) and b[0, 0] == 0:
+                    b = np.zeros_like(a)             # "Xz = 0": the zero vector
+                elif numeric.is_scalar(a) and a[0, 0] == 0:
+                    a = np.zeros_like(b)
+                else:
+                    raise Clash("the sides have different shapes")
+            return (a - b).ravel()
 
         try:
-            return substitute_aliases(parse(text, self.ctx), self.ctx)
-        except ExprError:
+            base = g(np.zeros(shape))
+            columns = []
+            for index in np.ndindex(shape):
+                e = np.zeros(shape)
+                e[index] = 1.0
+                columns.append(g(e) - base)
+            A = np.array(columns).T
+            probe = np.random.default_rng(7 + k).normal(size=shape)
+            if not np.allclose(g(probe), base + A @ probe.ravel(), rtol=1e-7, atol=1e-9):
+                return None                          # not affine in the unknown
+        except (Unknown, Clash, Domain, ValueError, FloatingPointError):
             return None
+        if not np.any(np.abs(A) > 1e-12):
+            return None
+        solution, *_ = np.linalg.lstsq(A, -base, rcond=None)
+        if not np.allclose(A @ solution, -base, rtol=1e-7, atol=1e-7 * max(1.0, float(np.abs(base).max()))):
+            return None                              # no solution
+        null = np.eye(A.shape[1]) - np.linalg.pinv(A) @ A
+        solution = solution + null @ np.random.default_rng(11 + k).normal(size=A.shape[1])
+        return solution.reshape(shape)
 
-    def _take_problem_values(self, given: dict) -> None:
-        """The problem's own numbers under names working uses (X = [[2, 1]], t = [2])."""
-        from dlcheck.mathexpr.lexer import canonical_name
+    # -- remembering ---------------------------------------------------------------------------
+    def _remember(self, index: int, step, sides: list, case: str, status: str) -> None:
+        head = sides[0]
+        if step.continued and step.head:
+            head = self.world.reader.read(step.head)      # the continued chain's name takes its latest form
+            sides = [head] + sides[1:]
+            if head.key is None or head.params:
+                return
+        elif step.continued:
+            return
+        if head.key is None or not step.rels or step.rels[0] not in ("=", ":=", "≈"):
+            return
+        value = _definition_side(sides)
+        if value is None:
+            return
+        constant = _constant(value) is not None and not head.params
+        if step.supposing and not step.defining and not constant:
+            return                                   # "we need to show that w* = ŵ" defines nothing
+        if head.key in _given_arrays(self.problem) and status == OK:
+            return                                   # "X = [2 1]" restates the given X: keep its shape
+        source = "setting" if constant else "trace"
+        if constant and head.key not in ("pi", "e"):
+            self.settings[head.key] = _constant(value)
+        if head.key in self.world.roots and constant:
+            del self.world.roots[head.key]
+        self.world.define(Definition(head.key, value, head.params, index, step.line + self.line_offset, source, case,
+                                             self.world.scope))
+        for side in sides[1:-1]:                     # "w₁ = w₂ = 2": every name of the chain
+            if side.key and side is not value and not side.params and _constant(value) is not None:
+                self.world.define(Definition(side.key, value, (), index, step.line + self.line_offset, "setting", case,
+                                             self.world.scope))
 
-        for name, value in (given or {}).items():
-            if len(str(name).split("_")[0]) == 1 and _numbers_only(value) and not self.ctx.info(name).is_matrix:
-                self.values[canonical_name(str(name))] = float(value) if not isinstance(value, list) else value
+    def _read_ahead(self, steps) -> None:
+        """Every definition the working makes, before the walk: a name may be used first and
+        defined after (`… where g = ∇L(w₀)`), a letter solved for and set at the end."""
+        reader = self.world.reader
+        for index, step in enumerate(steps):
+            if step.continued or not step.rels or step.rels[0] not in ("=", ":="):
+                continue
+            head = reader.read(step.sides[0])
+            if head.key is None:
+                continue
+            value = _definition_side([reader.read(text) for text in step.sides])
+            if value is not None:
+                source = "setting" if _constant(value) is not None and not head.params else "trace"
+                self.world.later.setdefault(head.key, []).append(
+                    Definition(head.key, value, head.params, index, step.line + self.line_offset, source))
 
-    def _take_given(self, raw_name: str, raw_value: str) -> None:
-        from dlcheck.mathexpr.lexer import canonical_name
+    # -- helpers -----------------------------------------------------------------------------------
+    def _function_names(self, steps) -> set:
+        out = set()
+        for step in steps:
+            if step.continued:
+                continue
+            m = _HEAD.match(step.sides[0])
+            if m and all(_ARG.match(a.strip()) for a in m.group(2).split(",")) \
+                    and not all(_CASE_ARG.match(a.strip()) for a in m.group(2).split(",")):
+                from dlcheck.trace.sides import _canonical
 
-        name = canonical_name(raw_name)
-        side = read_side(raw_value, self.ctx)
-        value = self._constant(side)
-        if value is not None:
-            self.settings[name] = value
-            if not self.ctx.info(name).is_matrix:
-                self.values.setdefault(name, value)
+                out.add(_canonical(m.group(1).replace("~", "")) + ("_tilde" if "~" in m.group(1) else ""))
+        return out | {"L", "L_tilde", "L_1", "R", "f", "g", "h", "sigma"} - set(self.problem.trace_math.symbols)
+
+    def _word_names(self, steps) -> set:
+        reader = SideReader(self.problem.trace_math)
+        return {word_key(s.sides[0]) for s in steps if not s.continued and reader.is_word_name(s.sides[0].strip())}
+
+    def _reference_side(self, part: str) -> Side | None:
+        ref = self.refs.get(part)
+        if ref is None or not isinstance(ref.value, str):
+            return None
+        side = self.world.reader.read(ref.value)
+        return side if side.readable else None
 
     def _simulated_value(self, key: str):
-        if self.simulate is None:
+        """The solver's re-run of the method at the settings the working has stated so far."""
+        if self.simulate is None or not self.settings:
             return None
-        if self._simulated is None:
+        settings = {k: float(v) for k, v in self.settings.items()}
+        memo = tuple(sorted(settings.items()))
+        if memo not in self._simulated:
             try:
-                self._simulated = self.simulate(dict(self.settings)) or {}
+                self._simulated[memo] = self.simulate(settings) or {}
             except Exception:  # a solver's re-run that fails leaves the step undecided, not the report
-                self._simulated = {}
-        return self._simulated.get(key)
+                self._simulated[memo] = {}
+        return self._simulated[memo].get(key)
 
 
-def _numbers_only(value) -> bool:
+def problem_facts(problem, refs: dict, reader: SideReader) -> dict:
+    from dlcheck.mathexpr.lexer import canonical_name
+
+    """name -> [Definition]: what the problem fixes, from its statement's equations, its
+    solver's derivation steps and intermediate values, and its parts' answers (a name
+    such as w₁ may have one per part)."""
+    out: dict = {}
+
+    def add(name, side, params, case, source="fact"):
+        name = loose(name)
+        if side.readable and not side.words and not any(d.side.text == side.text for d in out.get(name, [])):
+            out.setdefault(name, []).append(Definition(name, side, params, source=source, case=case))
+
+    def statements(text, case, rounded=True):
+        for step in extract(text).steps:
+            if step.continued or step.rels[0] not in ("=", ":="):
+                continue
+            if not rounded and re.fullmatch(r"[-+\d.eE\s\[\],·/]*", step.sides[1]):
+                continue                      # a solver's numbers (its settings, rounded results) are no facts
+            head = reader.read(step.sides[0])
+            value = reader.read(step.sides[1])
+            if head.params and value.readable and not set(head.params) & _with_aliases(value, problem, reader):
+                continue                      # "P(A) = 0.5" in a statement is a condition, not a function
+            if head.key is not None and not head.words:
+                add(head.key, value, head.params, case)
+
+    statements(problem.statement, "")
+    for text, expressions in (getattr(problem, "trace_facts", None) or {}).items():
+        head = reader.read(str(text))            # a spec's `trace.facts` (when the spec offers them)
+        for k, expression in enumerate(expressions if isinstance(expressions, list) else [expressions]):
+            if head.key is not None:
+                add(head.key, reader.read(str(expression)), head.params, f"fact {k + 1}" if k else "")
+    for part, ref in refs.items():
+        for line in ref.steps:
+            statements(line, part, rounded=False)
+        for name, expr in ref.facts.items():
+            add(name, reader.read(str(expr)), (), part)
+    answers = [(name, part) for name, part in problem.trace_answers.items()]
+    answers += [(canonical_name(name), part.name) for part in problem.parts.values() for name in part.lhs]
+    for name, part in answers:
+        ref = refs.get(part)
+        accepted = {r.name for r in problem.parts[part].rules if r.credit >= 1} if part in problem.parts else set()
+        for rule, value in (ref.rules.items() if ref is not None else ()):
+            if rule in accepted and isinstance(value, str):       # an alternative convention the part accepts
+                add(name, reader.read(value), (), f"{part}, {rule.replace('_', ' ')}", "answer")
+        if ref is not None and isinstance(ref.value, str):
+            add(name, reader.read(ref.value), (), part, "answer")
+        elif ref is not None and _numbers(ref.value):
+            add(name, reader.read(_literal(ref.value)), (), part, "answer")
+    return out
+
+
+def _shape_written(left: Side, right: Side, a, b) -> bool:
+    """`32x32x(128 + 192) = 320 channels`: H×W×C where the other side is C, a shape not a product."""
+    for side, other in ((left, b), (right, a)):
+        m = re.fullmatch(r"\s*\d+\s*[x×]\s*\d+\s*[x×]\s*(.+)", side.text)
+        if m and numeric.is_scalar(other):
+            try:
+                last = float(eval_number(m.group(1)))
+            except ValueError:
+                continue
+            if last == float(other[0, 0]):
+                return True
+    return False
+
+
+def eval_number(text: str) -> float:
+    """The value of a numbers-only text (through the whitelisted parser)."""
+    from dlcheck.mathexpr import nodes as N
+    from dlcheck.mathexpr.context import MathContext
+    from dlcheck.mathexpr.errors import ExprError
+    from dlcheck.mathexpr.parser import parse
+    from dlcheck.trace.sides import prepare
+
+    try:
+        value = N.constant(parse(prepare(text), MathContext()))
+    except (ExprError, RecursionError):
+        value = None
+    if value is None:
+        raise ValueError(text)
+    return float(value)
+
+
+def _lost_operators(left: Side, right: Side, a, b) -> bool:
+    """`28286 = 4,704`: a whole number whose digits split into factors of the other side
+    (28·28·6) is a product the markdown swallowed the × signs of, not a slip to report."""
+    import itertools
+
+    for side, other in ((left, b), (right, a)):
+        digits = "".join(side.text.split())
+        if not re.fullmatch(r"\d{4,8}", digits) or not numeric.is_scalar(other):
+            continue
+        target = float(other[0, 0])
+        for cuts in itertools.chain.from_iterable(itertools.combinations(range(1, len(digits)), k) for k in (1, 2)):
+            parts = [digits[i:j] for i, j in zip((0, *cuts), (*cuts, len(digits)))]
+            if all(p[0] != "0" for p in parts) and np.prod([float(p) for p in parts]) == target:
+                return True
+    return False
+
+
+def _with_aliases(side: Side, problem, reader: SideReader) -> set:
+    """The names a side uses, the problem's aliases spelled out (a -> X, w_0, t)."""
+    names = side.names()
+    aliases = problem.trace_math.aliases
+    for alias in names & set(aliases):
+        names |= reader.read(aliases[alias]).names()
+    return names
+
+
+def _scalar_against_array(a: list, b: list) -> Judgement | None:
+    """`0 = Xᵀ0`: a scalar written for a vector or matrix stands for one with that value in
+    every entry (the zero vector); `XᵀX = 5` for a 2×2 XᵀX is then plainly false."""
+    if not any(numeric.is_scalar(x) != numeric.is_scalar(y) and x.size != y.size for x, y in zip(a, b)):
+        return None
+    if all(np.allclose(x, y[0, 0] if numeric.is_scalar(y) else y) and np.allclose(y, x[0, 0] if numeric.is_scalar(x)
+                                                                                   else x) for x, y in zip(a, b)):
+        return Judgement(OK, "equal in every entry")
+    x, y = a[0], b[0]
+    return Judgement(WRONG, f"{numeric.show_shape(x)} ({numeric.show(x)}) is not {numeric.show(y)}"
+                     if numeric.is_scalar(y) else f"{numeric.show(x)} is not {numeric.show_shape(y)} ({numeric.show(y)})")
+
+
+def _definition_side(sides: list) -> Side | None:
+    """What a chain makes its first side mean: its last readable side, unless that is a
+    number the chain sets the expression to (`dL/dη = … = 0`)."""
+    readable = [s for s in sides[1:] if s.readable]
+    if not readable:
+        return None
+    if len(readable) > 1 and _constant(readable[-1]) is not None and _constant(readable[0]) is None:
+        return next(s for s in reversed(readable) if _constant(s) is None)
+    return readable[-1]
+
+
+def _constant(side: Side):
+    from dlcheck.mathexpr import nodes as N
+
+    if side.tree is None or side.atoms:
+        return None
+    value = N.constant(side.tree)
+    return float(value) if value is not None else None
+
+
+def _given_arrays(problem) -> dict:
+    """The problem's own numbers under the letters working uses (X = [[2, 1]], t = [2])."""
+    out = {}
+    for name, value in (problem.given or {}).items():
+        if not re.fullmatch(r"[A-Za-z](?:_?\w+)?", str(name)) or len(str(name).split("_")[0]) != 1:
+            continue
+        if _numbers(value):
+            array = np.array(value, dtype=float)
+            out[str(name)] = array if array.ndim == 2 else array.reshape(-1, 1)
+    return out
+
+
+def _numbers(value) -> bool:
     if isinstance(value, list):
-        return bool(value) and len(value) <= 64 and all(_numbers_only(v) for v in value)
+        return bool(value) and len(value) <= 64 and all(_numbers(v) for v in value)
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _unreadable(*sides) -> str:
-    bad = [s for s in sides if not s.readable]
-    if not bad:
-        return "could not be read"
-    side = bad[0]
-    return f"cannot read {_short(side.text)!r}: {side.error or side.shape_error}"
+def _literal(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    return repr(float(value))
+
+
+def _case_key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))[:60]
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -448,13 +1094,6 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _show(value) -> str:
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(f"{float(x):.6g}" for x in value) + "]"
-    return f"{float(value):.6g}"
-
-
-def _fraction(x: float):
-    from fractions import Fraction
-
-    return Fraction(x).limit_denominator(10**12) if abs(x) < 1e12 else Fraction(x)
+def audit_steps(problem, trace: str, refs: dict, simulate=None, line_offset: int = 0):
+    extracted = extract(trace)
+    return extracted, Auditor(problem, refs, simulate).run(extracted, line_offset)

@@ -1,184 +1,498 @@
-"""Numeric comparisons for working that states numbers: vectors such as
-[3.2, 1.6], roots such as α = 1.6, conditions such as 1 − 2ηλ̃ = 1 − λ
-checked at the reference value of the unknown, and derivatives L'(α).
+"""Numbers for a side: its value in one draw of the problem's symbols.
 
-Trees are whitelisted (mathexpr) and bounded in size, so evaluating them with
-numpy or mpmath here is safe; nothing is parsed by sympy."""
+Values are 2-D float arrays: (1, 1) a scalar, (k, 1) a vector, (r, c) a
+matrix. Shapes are strict (a vector added to a scalar, Xᵀ times a vector of
+the wrong length, the inverse of a non-square matrix are clashes), except the
+elementwise operations a vector method such as RMSProp writes (v², √v, g/v).
+Derivatives are central differences on the definitions they differentiate:
+∇L(w₀) perturbs w in L's body, dL₁/dη perturbs η everywhere L₁ depends on it
+(through w₁ too). Trees come from mathexpr's whitelisting parser, so nothing
+here evaluates text."""
 from __future__ import annotations
 
 import re
 
-from dlcheck.mathexpr import matrix, nodes as N, scalar
-from dlcheck.mathexpr.context import MathContext
+import numpy as np
 
-DRAWS = 4
-CONDITION_GAP = 1e-7       # residual at the reference / residual away from it
-DERIVATIVE_STEP = "1e-12"
+from dlcheck.mathexpr import nodes as N
 
-
-def written_tolerance(text: str, rel: float = 1e-9) -> tuple:
-    """(abs, rel) tolerance of a written claim: half a unit in its last printed
-    decimal (0.26666667 -> 5e-9), so a rounded value is not called wrong."""
-    decimals = [len(m.group(1)) for m in re.finditer(r"\d\.(\d+)(?![\deE])", text)]
-    if not decimals:
-        return 0.0, rel
-    return 0.51 * 10.0 ** -min(decimals), rel
+DRAWS = 3
+SIZES = "__sizes__"          # where a draw keeps the sizes of its dimensions
+STEP = 1e-5                 # relative step of a central difference
+DERIVATIVE_RTOL = 1e-5      # a difference quotient is good to about STEP² of the value's scale
 
 
-def evaluate(tree, env: dict):
-    """A tree's numpy value in an environment of floats and column vectors."""
-    import numpy as np
+class Unknown(Exception):
+    """A name without a value here (undeclared, never defined, or defined after this point)."""
 
-    with np.errstate(all="ignore"):
-        return np.atleast_1d(np.asarray(matrix.evaluate(tree, env), dtype=float)).ravel()
-
-
-def vector_value(entries: list, env: dict):
-    import numpy as np
-
-    return np.array([float(evaluate(t, env)[0]) for t in entries])
+    def __init__(self, name: str, why: str = ""):
+        super().__init__(why or f"no value for {name}")
+        self.name = name
 
 
-def environment(names, ctx: MathContext, fixed: dict, rng) -> dict:
-    """Random values for the free names (respecting the context's shapes and
-    assumptions), the fixed ones as given."""
-    from dlcheck.mathexpr.equiv import _draw_sizes, _environment
+class Clash(Exception):
+    """Shapes that do not fit. `hard`: a product, power or inverse that is undefined;
+    soft: a scalar added to a vector (broadcasting that some notations allow)."""
 
-    free = {n for n in names if n not in fixed}
-    env = _environment(free, _draw_sizes(free, ctx, rng), ctx, rng)
-    env.update(fixed)
-    return env
+    def __init__(self, message: str, hard: bool = True):
+        super().__init__(message)
+        self.hard = hard
 
 
-def close(a, b, tolerance: tuple) -> bool:
-    import numpy as np
-
-    if a.shape != b.shape or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        return False
-    absolute, relative = tolerance
-    return bool(np.all(np.abs(a - b) <= absolute + relative * np.maximum(np.abs(a), np.abs(b)) + 1e-12))
+class Domain(Exception):
+    """A value outside a function's domain (log of a negative, division by zero)."""
 
 
-def compare_values(left, right, names, ctx: MathContext, fixed: dict, tolerance: tuple):
-    """(equal?, detail) for two values (a tree or a list of entry trees) at a few
-    random points of the free scalars; None when they cannot be evaluated."""
-    import numpy as np
-
-    rng = np.random.default_rng(20240613)
-    for _ in range(DRAWS):
-        env = environment(names, ctx, fixed, rng)
-        try:
-            a, b = _value(left, env), _value(right, env)
-        except (KeyError, ValueError, ZeroDivisionError, OverflowError, TypeError, np.linalg.LinAlgError):
-            return None, "cannot be evaluated with the values stated"
-        if a.shape != b.shape:
-            free = set(names) - set(fixed)
-            if free:   # free letters are read as scalars; a vector among them would explain it
-                return None, f"different lengths if {', '.join(sorted(free))} are scalars"
-            return False, f"{_show(a)} and {_show(b)} have different lengths"
-        if not close(a, b, tolerance):
-            free = {k: round(float(v), 4) for k, v in env.items() if k not in fixed and isinstance(v, float)}
-            at = f" at {', '.join(f'{k}={v:g}' for k, v in free.items())}" if free else ""
-            return False, f"{_show(a)} ≠ {_show(b)}{at}"
-    return True, ""
+class Singular(Domain):
+    """The inverse of a matrix that has none."""
 
 
-def _value(value, env):
-    return vector_value(value, env) if isinstance(value, list) else evaluate(value, env)
+def scalar(x: float) -> np.ndarray:
+    return np.array([[float(x)]])
 
 
-def _show(a) -> str:
-    vals = [f"{x:.6g}" for x in a.tolist()]
-    return vals[0] if len(vals) == 1 else "[" + ", ".join(vals) + "]"
+def is_scalar(v) -> bool:
+    return v.shape == (1, 1)
 
 
-def condition_holds(left, right, unknown: str, solution, names, ctx: MathContext, fixed: dict):
-    """Does left = right hold when the unknown takes its reference value?
-    True / False / None (the unknown does not matter: not a condition on it)."""
-    import numpy as np
-
-    rng = np.random.default_rng(20240613)
-    for _ in range(DRAWS):
-        env = environment(names | N.symbols(solution), ctx, fixed, rng)
-        try:
-            value = float(evaluate(solution, env)[0])
-            env[unknown] = value
-            at_solution = evaluate(left, env) - evaluate(right, env)
-            env[unknown] = value * 1.37 + 0.11
-            away = evaluate(left, env) - evaluate(right, env)
-        except (KeyError, ValueError, ZeroDivisionError, OverflowError, TypeError, np.linalg.LinAlgError):
-            return None, "cannot be evaluated"
-        scale = float(np.abs(away).max()) if away.size else 0.0
-        if not np.isfinite(scale) or scale < 1e-12:
-            return None, "does not depend on the unknown"
-        gap = float(np.abs(at_solution).max()) / scale
-        if gap > CONDITION_GAP:
-            return False, f"with {unknown} at its correct value the two sides differ (relative gap {gap:.2g})"
-    return True, ""
+def show_shape(v) -> str:
+    if is_scalar(v):
+        return "a scalar"
+    if v.shape[1] == 1:
+        return f"a vector of length {v.shape[0]}"
+    return f"a {v.shape[0]}×{v.shape[1]} matrix"
 
 
-def is_root(expression, name: str, value: float, written: str, fixed: dict) -> bool | None:
-    """Is `value` (as written, rounded) a root of the scalar expression in `name`?"""
-    absolute, _ = written_tolerance(written)
-    step = max(absolute, abs(value) * 1e-12, 1e-12)
-    try:
-        low, mid, high = (float(evaluate(expression, {**fixed, name: v})[0])
-                          for v in (value - step, value, value + step))
-    except (KeyError, ValueError, ZeroDivisionError, OverflowError, TypeError):
-        return None
-    return abs(mid) <= 1e-9 * max(1.0, abs(low), abs(high)) or low * high <= 0
+class FlatList(np.ndarray):
+    """A vector written as a flat list ([0, 0], [2, 1]): its orientation is whatever the
+    product needs ([0, 0][2, 1]ᵀ is an inner product, as its writer means)."""
 
 
-def derivative_matches(function, claimed, name: str, ctx: MathContext, fixed: dict):
-    """Is `claimed` the derivative of `function` in `name`? Central differences
-    at 30 digits at random points (scalar expressions only)."""
-    import mpmath
-    import random
+class Identity:
+    """I (or I_n, I_d) when the working does not size it: the identity of whatever it meets."""
 
-    rng = random.Random(20240613)
-    names = ((N.symbols(function) | N.symbols(claimed)) - set(fixed)) | {name}
-    h = mpmath.mpf(DERIVATIVE_STEP)
-    with mpmath.workdps(30):
-        for _ in range(DRAWS):
-            sampled = scalar.sample_point(names, ctx, rng)
-            point = {k: mpmath.mpf(v.numerator) / v.denominator if hasattr(v, "denominator") else mpmath.mpf(v)
-                     for k, v in {**{k: v for k, v in fixed.items() if isinstance(v, float)}, **sampled}.items()}
-            x = point[name]
+    shape = None
+
+    def __neg__(self):
+        return _ScaledIdentity(-1.0)
+
+
+class _ScaledIdentity(Identity):
+    def __init__(self, scale: float):
+        self.scale = scale
+
+    def __neg__(self):
+        return _ScaledIdentity(-self.scale)
+
+
+IDENTITY = _ScaledIdentity(1.0)
+IDENTITY_NAMES = {"I", "I_n", "I_d", "I_k", "I_m", "Id"}
+
+
+def _sized(v, like):
+    """An identity made concrete next to a square matrix (or a vector it multiplies)."""
+    if not isinstance(v, Identity):
+        return v
+    if isinstance(like, Identity):
+        raise Clash("two identities with no size", hard=False)
+    size = like.shape[0]
+    return v.scale * np.eye(size)
+
+
+class Evaluator:
+    """Evaluates sides against a world (audit.World): names, functions and atoms."""
+
+    def __init__(self, world):
+        self.world = world
+
+    def side(self, side, draw: int, over: dict | None = None):
+        if side.tree is None:
+            raise Unknown(side.text, f"cannot read {side.text!r}: {side.error}")
+        with np.errstate(all="ignore"):
+            value = self.tree(side.tree, side.atoms, draw, over or {})
+        if isinstance(value, Identity):
+            raise Clash("an identity matrix with no size", hard=False)
+        if not np.all(np.isfinite(value)):
+            raise Domain("not a finite number")
+        return value
+
+    def tree(self, node, atoms: dict, draw: int, over: dict):
+        ev = lambda n: self.tree(n, atoms, draw, over)        # noqa: E731
+        if isinstance(node, N.Num):
+            return scalar(node.value)
+        if isinstance(node, N.Sym):
+            if node.name in atoms:
+                return self.atom(atoms[node.name], draw, over)
             try:
-                slope = (scalar.evaluate(function, {**point, name: x + h})
-                         - scalar.evaluate(function, {**point, name: x - h})) / (2 * h)
-                got = scalar.evaluate(claimed, point)
-            except (ZeroDivisionError, ValueError, OverflowError, KeyError):
-                return None, "cannot be evaluated"
-            if abs(slope - got) > mpmath.mpf("1e-12") * max(1, abs(slope)):
-                return False, (f"at {name}={mpmath.nstr(x, 4)} the derivative is {mpmath.nstr(slope, 6)}, "
-                               f"the step says {mpmath.nstr(got, 6)}")
-    return True, ""
+                return self.world.lookup(node.name, draw, over)
+            except Unknown:
+                if node.name in IDENTITY_NAMES:
+                    return IDENTITY
+                raise
+        if isinstance(node, N.Add):
+            out = ev(node.terms[0])
+            for term in node.terms[1:]:
+                out = _add(out, ev(term))
+            return out
+        if isinstance(node, N.Neg):
+            return -ev(node.arg)
+        if isinstance(node, N.Transpose):
+            v = ev(node.arg)
+            return v if isinstance(v, Identity) else v.T
+        if isinstance(node, N.Mul):
+            out = ev(node.factors[0])
+            for before, factor in zip(node.factors, node.factors[1:]):
+                value = ev(factor)
+                if _derivative_atom(before, atoms) and _derivative_atom(factor, atoms) and out.shape == value.shape \
+                        and out.shape[1] == 1:
+                    out = scalar(float(out.ravel() @ value.ravel()))   # ∂L/∂w · ∂w/∂η: the chain rule's contraction
+                else:
+                    out = _mul(out, value)
+            return out
+        if isinstance(node, N.Div):
+            return _div(ev(node.num), ev(node.den))
+        if isinstance(node, N.Pow):
+            return _pow(ev(node.base), ev(node.exp))
+        if isinstance(node, N.Norm):
+            return scalar(np.sqrt(np.sum(ev(node.arg) ** 2)))
+        if isinstance(node, N.Trace):
+            v = ev(node.arg)
+            if v.shape[0] != v.shape[1]:
+                raise Clash(f"the trace of {show_shape(v)}")
+            return scalar(np.trace(v))
+        if isinstance(node, N.Func):
+            return _function(node.name, [ev(a) for a in node.args])
+        if isinstance(node, N.BigOp):
+            lo, hi = ev(node.lo), ev(node.hi)
+            if not (is_scalar(lo) and is_scalar(hi)):
+                raise Clash("the bounds of a sum must be scalars")
+            try:
+                return ev(N.unroll(node, float(lo[0, 0]), float(hi[0, 0])))
+            except ValueError as exc:
+                raise Domain(str(exc)) from None
+        raise Unknown(type(node).__name__, f"cannot evaluate {type(node).__name__}")
+
+    # -- atoms -----------------------------------------------------------------------
+    def atom(self, atom, draw: int, over: dict):
+        if atom.kind == "literal":
+            return self._literal(atom, draw, over)
+        if atom.kind == "name":
+            return self.world.lookup(atom.key, draw, over)
+        if atom.kind == "apply":
+            return self._apply(atom, draw, over)
+        if atom.kind == "grad":
+            return self._gradient(atom, draw, over)
+        if atom.kind == "deriv":
+            return self._derivative(atom, draw, over)
+        raise Unknown(atom.key)
+
+    def _literal(self, atom, draw, over):
+        rows = [[self.side(cell, draw, over) for cell in row] for row in atom.body]
+        if any(not is_scalar(c) for row in rows for c in row):
+            raise Clash("a list whose entries are not numbers")
+        value = np.array([[c[0, 0] for c in row] for row in rows], dtype=float)
+        return value.view(FlatList) if value.shape[1] == 1 and value.shape[0] > 1 else value
+
+    def _apply(self, atom, draw, over):
+        args = [self.side(a, draw, over) for a in atom.args]
+        if atom.func in BUILTIN_FUNCTIONS:
+            return BUILTIN_FUNCTIONS[atom.func](args)
+        params, body = self.world.function(atom.func, len(args))
+        return self.side(body, draw, {**over, **dict(zip(params, args))})
+
+    def _target(self, atom, draw, over):
+        """(f(x) for the differentiated thing, the variable, the point) of a grad/deriv atom."""
+        if atom.body is not None:                                  # ∇(λ̃‖w‖²), d/dη (…)
+            var = atom.wrt or self.world.variable_of(atom.body)
+            self._needs(atom.body.names(), var, atom.key)
+            point = self.world.lookup(var, draw, over)
+            return (lambda x: self.side(atom.body, draw, {**over, var: x})), point
+        found = self.world.function(atom.func, None, required=False)
+        if found is not None:                                      # ∇L(w₀), L'(α), dL/dα with L(α) = …
+            params, body = found
+            var = params[0]
+            if atom.kind == "grad" and atom.wrt and atom.wrt != var:
+                raise Unknown(atom.key, f"{atom.key}: a partial derivative in {atom.wrt} is not read")
+            point = self.side(atom.args[0], draw, over) if atom.args else self.world.lookup(
+                atom.wrt if atom.wrt in params else var, draw, over)
+            self._needs(body.names(), var, atom.key)
+            return (lambda x: self.side(body, draw, {**over, var: x})), point
+        var = atom.wrt or self.world.variable_of(None)              # dL₁/dη, ∇L with L = (1/n)‖Xw − t‖²
+        self._needs({atom.func}, var, atom.key)
+        if atom.args:
+            raise Unknown(atom.func, f"{atom.func} is not a function here")
+        point = self.world.lookup(var, draw, over)
+        return (lambda x: self.world.lookup(atom.func, draw, {**over, var: x})), point
+
+    def _needs(self, names: set, var: str, key: str) -> None:
+        if not var or not self.world.depends(names, var):
+            raise Unknown(key, f"{key}: what it differentiates does not depend on {var or 'its variable'} here")
+
+    def _defined(self, name: str, atom, draw, over):
+        """A derivative the working or the problem has stated (∇L(w) = …, L'(α) = …), at the atom's point."""
+        found = self.world.function(name, len(atom.args) if atom.args else None, required=False)
+        if found is None:
+            return None
+        params, body = found
+        bound = dict(zip(params, (self.side(a, draw, over) for a in atom.args))) if atom.args else {}
+        return self.side(body, draw, {**over, **bound})
+
+    def _gradient(self, atom, draw, over):
+        if atom.func and atom.body is None:
+            stated = self._defined("∇" + atom.func, atom, draw, over)
+            if stated is not None:
+                return stated
+        f, point = self._target(atom, draw, over)
+        if atom.order == 2:
+            return _jacobian(lambda x: _gradient(f, x), point)
+        return _gradient(f, point)
+
+    def _derivative(self, atom, draw, over):
+        if atom.func and atom.body is None:
+            if atom.args:
+                stated = self._defined(atom.func + "'" * atom.order, atom, draw, over)
+                if stated is not None:
+                    return stated
+            else:
+                try:
+                    return self.world.lookup(atom.key, draw, over)     # dL₁/dη = … stated before
+                except Unknown:
+                    pass
+        f, point = self._target(atom, draw, over)
+        g = f
+        for _ in range(atom.order - 1):
+            g = (lambda inner: (lambda x: _gradient(inner, x)))(g)
+        return _gradient(g, point)
 
 
-def simple_counterexample(left, right, names) -> dict | None:
-    """A readable point where two scalar trees differ (small whole numbers,
-    exact arithmetic), or None: α = 1 reads better than α = −2.479."""
-    import itertools
-    from fractions import Fraction
-
-    names = sorted(names)
-    if not names or len(names) > 4:
-        return None
-    for values in itertools.product((1, 2, 0, -1, 3), repeat=len(names)):
-        point = {n: Fraction(v) for n, v in zip(names, values)}
-        try:
-            a, b = scalar.evaluate(left, point), scalar.evaluate(right, point)
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError, KeyError):
-            continue
-        if a != b:
-            return {"point": {n: int(v) for n, v in point.items()}, "expected": _plain(a), "got": _plain(b)}
-    return None
+def _derivative_atom(node, atoms: dict) -> bool:
+    return isinstance(node, N.Sym) and node.name in atoms and atoms[node.name].kind in ("deriv", "grad")
 
 
-def _plain(value):
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return int(number) if number.is_integer() else round(number, 6)
+def _gradient(f, point):
+    """∂f/∂x at `point` (any shape) for a scalar f, by central differences."""
+    point = np.asarray(point, dtype=float)
+    out = np.zeros_like(point)
+    for index in np.ndindex(point.shape):
+        h = STEP * max(1.0, abs(point[index]))
+        up, down = point.copy(), point.copy()
+        up[index] += h
+        down[index] -= h
+        fu, fd = f(up), f(down)
+        if not (is_scalar(fu) and is_scalar(fd)):
+            raise Clash("the derivative of a non-scalar is not read here", hard=False)
+        out[index] = (fu[0, 0] - fd[0, 0]) / (2 * h)
+    return out
+
+
+def _jacobian(g, point):
+    """∇² from the gradient g: rows are the partial derivatives of g's entries."""
+    point = np.asarray(point, dtype=float)
+    cols = []
+    for index in np.ndindex(point.shape):
+        h = STEP * max(1.0, abs(point[index]))
+        up, down = point.copy(), point.copy()
+        up[index] += h
+        down[index] -= h
+        cols.append(((g(up) - g(down)) / (2 * h)).ravel())
+    return np.array(cols).T
+
+
+# -- operations with strict shapes ------------------------------------------------------
+def _add(a, b):
+    if isinstance(a, Identity) or isinstance(b, Identity):
+        a, b = _sized(a, b), _sized(b, a)
+        if a.shape[0] != a.shape[1] or b.shape[0] != b.shape[1]:
+            raise Clash(f"cannot add the identity to {show_shape(a if a.shape[0] != a.shape[1] else b)}")
+    if a.shape != b.shape:
+        if is_scalar(a) or is_scalar(b):
+            raise Clash(f"cannot add {show_shape(a)} and {show_shape(b)}", hard=False)
+        raise Clash(f"cannot add {show_shape(a)} and {show_shape(b)}")
+    return a + b
+
+
+def _mul(a, b):
+    if isinstance(a, Identity) and isinstance(b, Identity):
+        return _ScaledIdentity(a.scale * b.scale)
+    if isinstance(a, Identity) or isinstance(b, Identity):
+        identity, other = (a, b) if isinstance(a, Identity) else (b, a)
+        if is_scalar(other):
+            return _ScaledIdentity(identity.scale * float(other[0, 0]))
+        return identity.scale * other
+    if is_scalar(a) or is_scalar(b):
+        return np.asarray(a * b)
+    if isinstance(a, FlatList) and isinstance(b, FlatList) and a.size == b.size:
+        return scalar(float(np.asarray(a).ravel() @ np.asarray(b).ravel()))     # [0, 0][2, 1]ᵀ
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape[1] != b.shape[0]:
+        raise Clash(f"cannot multiply {show_shape(a)} by {show_shape(b)}: inner sizes {a.shape[1]} and "
+                    f"{b.shape[0]} differ")
+    return a @ b
+
+
+def _div(a, b):
+    if isinstance(a, Identity) and not isinstance(b, Identity) and is_scalar(b) and b[0, 0] != 0:
+        return _ScaledIdentity(a.scale / float(b[0, 0]))
+    if isinstance(a, Identity) or isinstance(b, Identity):
+        raise Clash("a division with an identity matrix", hard=False)
+    if not is_scalar(b):
+        if a.shape == b.shape and b.shape[1] == 1:          # g/(√v + ε): elementwise, as RMSProp writes it
+            if np.any(b == 0):
+                raise Domain("division by zero")
+            return a / b
+        raise Clash(f"reads as a division by {show_shape(b)} (the grouping of a/bᵀb is ambiguous)", hard=False)
+    if b[0, 0] == 0:
+        raise Domain("division by zero")
+    return a / b[0, 0]
+
+
+def _pow(a, e):
+    if isinstance(a, Identity) or isinstance(e, Identity):
+        raise Clash("a power of an identity matrix", hard=False)
+    if not is_scalar(e):
+        raise Clash("an exponent that is not a scalar")
+    k = float(e[0, 0])
+    if is_scalar(a) or a.shape[1] == 1:                      # a vector squared: elementwise (g², as in RMSProp)
+        if np.any(a < 0) and k != int(k):
+            raise Domain("a fractional power of a negative number")
+        if np.any(a == 0) and k < 0:
+            raise Domain("division by zero")
+        if not is_scalar(a) and k == -1:
+            raise Clash(f"cannot invert {show_shape(a)}, which is not square")
+        return a ** k
+    if a.shape[0] != a.shape[1]:
+        what = "invert" if k < 0 else "take a power of"
+        raise Clash(f"cannot {what} {show_shape(a)}, which is not square")
+    if k != int(k):
+        raise Clash("a matrix power needs a whole-number exponent")
+    if k < 0:
+        if abs(np.linalg.det(a)) < 1e-12 * max(1.0, float(np.abs(a).max()) ** a.shape[0]):
+            raise Singular(f"cannot invert {show_shape(a)}: it is singular")
+        a, k = np.linalg.inv(a), -k
+    return np.linalg.matrix_power(a, int(k))
+
+
+def _elementwise(fn, domain=None):
+    def apply(args):
+        if len(args) != 1:
+            raise Clash("one argument expected")
+        x = args[0]
+        if domain is not None and not domain(x):
+            raise Domain("outside the function's domain")
+        return fn(x)
+    return apply
+
+
+def _extreme(pick):
+    def apply(args):
+        if any(not is_scalar(a) for a in args):
+            raise Clash("max and min take scalars here")
+        return scalar(pick(a[0, 0] for a in args))
+    return apply
+
+
+BUILTIN_FUNCTIONS = {
+    "exp": _elementwise(np.exp), "log": _elementwise(np.log, lambda x: np.all(x > 0)),
+    "sqrt": _elementwise(np.sqrt, lambda x: np.all(x >= 0)), "abs": _elementwise(np.abs),
+    "sin": _elementwise(np.sin), "cos": _elementwise(np.cos), "tanh": _elementwise(np.tanh),
+    "sigmoid": _elementwise(lambda x: 1 / (1 + np.exp(-x))), "relu": _elementwise(lambda x: np.maximum(x, 0.0)),
+    "floor": _elementwise(lambda x: np.floor(x + 1e-9)), "ceil": _elementwise(lambda x: np.ceil(x - 1e-9)),
+    "mean": lambda args: scalar(np.mean(np.concatenate([a.ravel() for a in args]))),
+    "sum": lambda args: scalar(np.sum(np.concatenate([a.ravel() for a in args]))),
+    "softmax": _elementwise(lambda x: np.exp(x - x.max()) / np.exp(x - x.max()).sum()),
+    "max": _extreme(max), "min": _extreme(min),
+}
+
+
+def _function(name: str, args: list):
+    if name not in BUILTIN_FUNCTIONS:
+        raise Unknown(name, f"the function {name} is not read")
+    return BUILTIN_FUNCTIONS[name](args)
+
+
+# -- comparing -----------------------------------------------------------------------------
+def written_tolerance(*texts: str, approx: bool = False) -> tuple:
+    """(rtol, atol) a written relation deserves: half a unit in the last printed
+    decimal (0.3775 -> 5.1e-5), so a rounded value is not called wrong; ≈ allows 1 %."""
+    places = [len(m.group(1)) for t in texts for m in re.finditer(r"\d\.(\d+)(?![\deE])", t)]
+    atol = 0.51 * 10.0 ** -min(places) if places else 0.0
+    return (1e-2 if approx else 1e-7), atol
+
+
+def same(a, b, tolerance: tuple) -> bool:
+    """Equal values (a vector written as a row or a column is the same vector)."""
+    if a.shape != b.shape:
+        if a.size != b.size or 1 not in a.shape or 1 not in b.shape:
+            return False
+        a, b = a.ravel(), b.ravel()
+    rtol, atol = tolerance
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return bool(np.all(np.abs(a - b) <= atol + rtol * scale + 1e-12 * max(1.0, float(scale.max(initial=0)))))
+
+
+def show(v) -> str:
+    values = [f"{x:.6g}" for x in np.asarray(v, dtype=float).ravel().tolist()]
+    if len(values) == 1:
+        return values[0]
+    if len(values) > 8:
+        return "[" + ", ".join(values[:8]) + ", …]"
+    return "[" + ", ".join(values) + "]"
+
+
+def draws(ctx, given: dict, seed: int = 20240615, larger=()) -> list:
+    """DRAWS environments of the problem's symbols: given numbers as given, matrices
+    and vectors random with sizes from the problem's dims (n ≠ d), scalars random
+    (positive when declared so, whole when integer)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(DRAWS):
+        sizes = _sizes(ctx, rng, k, larger)
+        env = {SIZES: sizes}
+        for name, info in ctx.symbols.items():
+            if name in given:
+                env[name] = given[name]
+            elif info.shape:
+                shape = tuple(sizes.get(d, d) if isinstance(d, str) else d for d in info.shape)
+                env[name] = rng.normal(size=(shape[0], shape[1] if len(shape) == 2 else 1))
+            elif info.integer:
+                env[name] = scalar(sizes.get(name, rng.integers(2, 7)))
+            else:
+                env[name] = scalar(rng.uniform(0.2, 0.9) if info.positive else rng.uniform(-1.5, 1.5) or 0.7)
+        for name, value in given.items():
+            env.setdefault(name, value)
+        out.append(env)
+    return out
+
+
+def declared(shape: tuple, env: dict, seed: int):
+    """A random value for a letter the working declares (`S ∈ {0,1}^{n×b}`): sizes of the
+    problem's dimensions, numbers as written, any other letter a small size of its own."""
+    sizes = env[SIZES]
+    rng = np.random.default_rng(seed)
+    dims = []
+    for d in shape:
+        if d.isdigit():
+            dims.append(int(d))
+        else:
+            if d not in sizes:
+                taken = set(sizes.values())
+                sizes[d] = next(s for s in range(2, 12) if s not in taken)
+            dims.append(sizes[d])
+    return rng.normal(size=(dims[0], dims[1] if len(dims) == 2 else 1))
+
+
+def _sizes(ctx, rng, k: int, larger=()) -> dict:
+    """Dimension sizes for one draw: distinct, at least 2, within the problem's ranges, and
+    ordered as the statement says (`d > n`: pairs (larger, smaller))."""
+    dims = sorted({d for info in ctx.symbols.values() for d in info.shape if isinstance(d, str)})
+    sizes: dict = {}
+    for dim in dims:
+        low, high = ctx.dims.get(dim, (2, 6))
+        choices = [s for s in range(max(2, low), max(2, high) + 1) if s not in sizes.values()] or [max(2, high) + 1 + k]
+        sizes[dim] = int(choices[(k + len(sizes)) % len(choices)])
+    for big, small in larger:
+        if big in sizes and small in sizes and sizes[big] <= sizes[small]:
+            sizes[big], sizes[small] = max(sizes[big], sizes[small]), min(sizes[big], sizes[small])
+            if sizes[big] == sizes[small]:
+                sizes[big] += 1
+    return sizes
