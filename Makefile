@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test bench setup clean mutate
 
 setup: $(STAMP)
 
@@ -42,5 +42,24 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_training.py
 
+# Mutation testing of the answer-reading code (issue 14): mutmut, configured in pyproject.toml
+# ([tool.mutmut]), mutates safemath, kinds/_numeric, _prose, _array, _text, bigo and
+# mathexpr/lexer and runs the fast reading tests against each mutant, then prints the kill
+# rate per module (bench/mutation_score.py). Slow (about an hour on two shared cores the first
+# time; later runs re-test only the functions that changed), so never part of `make test`.
+# MUTATE_JOBS=n runs n mutants at once; MUTANTS='dlcheck.safemath.*' re-tests only those.
+# Survivors are listed with `.venv/bin/mutmut results` and explained in tests/data/mutmut_survivors.md.
+MUTATE_JOBS ?= 1
+MUTANTS     ?=
+MUTATE_STAMP := $(VENV)/.mutate-installed
+
+$(MUTATE_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,mutate]"
+	@touch $@
+
+mutate: $(MUTATE_STAMP)
+	$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS)
+	$(BIN)/python bench/mutation_score.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .demo-data
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .demo-data mutants
