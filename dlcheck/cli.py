@@ -1,6 +1,6 @@
 """The dlcheck command line. Thin: read arguments, call the library, render.
 
-Exit codes (SUBMISSION_FORMAT.md): 0 graded, 2 the file (or a named
+Exit codes (docs/submission-format.md): 0 graded, 2 the file (or a named
 problem) cannot be used, 1 internal failure, 3 score below --fail-under,
 141 the reader of stdout went away (`dlcheck grade … | head`)."""
 from __future__ import annotations
@@ -14,16 +14,32 @@ from typing import Optional
 import typer
 
 from dlcheck import report as report_formats
+from dlcheck.claims import settings as claim_settings      # the training defaults, written once there
 
 app = typer.Typer(
     help="Check and grade deep-learning homework answers against derived references.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,            # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     # Plain help: typer's rich help imports rich.markdown and markdown-it (~0.15 s
     # on every --help, measured); the help text is the same.
     rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from dlcheck import __version__
+
+        sys.stdout.write(f"dlcheck {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
+    """Check and grade deep-learning homework answers against derived references."""
 
 
 # --format choices, from the registry of output formats (dlcheck/report/__init__.py: no renderer imported)
@@ -44,16 +60,52 @@ class Device(str, Enum):
     cuda = "cuda"
 
 
+STRICT = typer.Option(False, "--strict", help="Exit 2 when entries match no problem or part (they are not graded).")
+
 # options shared by `grade` and `batch`: how training claims are re-run (claims.py)
 DATA_DIR = typer.Option(None, "--data-dir", metavar="DIR", envvar="DLCHECK_DATA",
                         help="Data sets for training claims (DIR/mnist, DIR/cifar-10-batches-py, …); "
                              "never downloaded.")
-TRAIN_SEEDS = typer.Option(3, "--train-seeds", metavar="N", min=1, max=20, envvar="DLCHECK_TRAIN_SEEDS",
+TRAIN_SEEDS = typer.Option(claim_settings.DEFAULT_SEEDS, "--train-seeds", metavar="N", min=1, max=20, envvar="DLCHECK_TRAIN_SEEDS",
                            help="Re-runs per training claim.")
-TRAIN_BUDGET = typer.Option(600.0, "--train-budget", metavar="SECONDS", min=1, envvar="DLCHECK_TRAIN_BUDGET",
+TRAIN_BUDGET = typer.Option(claim_settings.DEFAULT_BUDGET_S, "--train-budget", metavar="SECONDS", min=1, envvar="DLCHECK_TRAIN_BUDGET",
                             help="Most time one claim's re-training may take; longer ones are left for review.")
 DEVICE = typer.Option(Device.auto, "--device", envvar="DLCHECK_DEVICE",
                       help="Where claims are re-trained (auto: a GPU when there is one).")
+
+
+class Audience(str, Enum):
+    staff = "staff"
+    student = "student"
+
+
+Visibility = Enum("Visibility", {v: v for v in ("visible", "after_due_date", "after_published", "hidden")}, type=str)
+
+# options shared by `grade`, `batch` and `merge`: who reads the output (report/student.py, audience.py)
+AUDIENCE = typer.Option(None, "--audience", help="Who reads it: student (no reference value) or staff "
+                                                 "(default: student for gradescope, staff for the rest).")
+REVEAL = typer.Option(None, "--reveal", metavar="WHAT", help="Show students the reference of: all, a set, a "
+                                                              "problem id or problem/part (repeat; after the "
+                                                              "deadline).")
+VISIBILITY = typer.Option(None, "--visibility", help="Gradescope's per-test visibility (default: visible for "
+                                                     "students, hidden for a staff view).")
+
+
+def _view(bank, fmt: str, audience, reveal, visibility):
+    from dlcheck.audience import check_selectors, view_for
+
+    return view_for(bank, fmt, audience and audience.value, check_selectors(bank, reveal or []),
+                    visibility and visibility.value)
+
+
+def _outputs(audience, reveal, visibility):
+    """The class outputs' audience for `batch` and `merge` (classbook.output_options)."""
+    from dlcheck import classbook
+    from dlcheck.audience import check_selectors
+
+    selectors = tuple(_guarded(lambda: check_selectors(_bank(), reveal))) if reveal else ()
+    return classbook.output_options(classbook.OutputOptions(audience and audience.value, selectors,
+                                                            visibility and visibility.value))
 
 
 def _training(data_dir, seeds, budget, device):
@@ -155,7 +207,7 @@ def solve(
     no_cache: bool = typer.Option(False, "--no-cache", help="Derive again; ignore the reference cache."),
 ):
     """Derive the reference answers of a problem, with their steps."""
-    from dlcheck.reference import references
+    from dlcheck.checks import references
     from dlcheck.report import renderer
 
     def body():
@@ -169,15 +221,20 @@ def solve(
 
 @app.command()
 def grade(
-    file: str = typer.Argument(..., metavar="FILE", help="A submission YAML file."),
+    file: str = typer.Argument(..., metavar="FILE", help="A submission YAML file (- reads standard input)."),
     fmt: GradeFormat = typer.Option(GradeFormat.rich, "--format", "-f", help="Output format."),
-    fail_under: Optional[float] = typer.Option(None, "--fail-under", metavar="X",
-                                               help="Exit 3 when the score is below X (for CI)."),
+    fail_under: Optional[str] = typer.Option(None, "--fail-under", metavar="X",
+                                             help="Exit 3 when the score is below X points, or X% of the "
+                                                  "maximum (70%) (for CI)."),
+    strict: bool = STRICT,
     no_cache: bool = typer.Option(False, "--no-cache", help="Derive references again; ignore the cache."),
     data_dir: Optional[str] = DATA_DIR,
     train_seeds: int = TRAIN_SEEDS,
     train_budget: float = TRAIN_BUDGET,
     device: Device = DEVICE,
+    audience: Optional[Audience] = AUDIENCE,
+    reveal: Optional[list[str]] = REVEAL,
+    visibility: Optional[Visibility] = VISIBILITY,
 ):
     """Grade a submission: a verdict per part, feedback, critique audit and score."""
     from dlcheck.grade import Grader
@@ -185,17 +242,47 @@ def grade(
     from dlcheck.submission import load_submission
 
     def body():
+        from dlcheck.report.student import for_view
+
         bank = _bank()
+        view = _view(bank, fmt.value, audience, reveal, visibility)    # a bad --reveal stops before grading
         submission = load_submission(file, bank)
         training = _training(data_dir, train_seeds, train_budget, device)
         report = Grader(bank, use_cache=not no_cache, training=training).grade(submission)
-        renderer(fmt.value).render_report(report, sys.stdout)
-        return report
+        missed = gate.not_graded(report)
+        if missed:                  # heads the report: a mistyped key costs points without a word otherwise
+            _note(f"{gate.describe(missed)} (keys that match no problem or part"
+                  f"{'' if strict else '; --strict exits 2 on them'})")
+        renderer(fmt.value).render_report(for_view(report, view), sys.stdout)
+        return report, missed
 
-    _positive("--fail-under", fail_under, allow_zero=True)
-    report = _guarded(body)
-    if fail_under is not None and report.score < fail_under:
-        raise typer.Exit(EXIT_FAIL_UNDER)
+    from dlcheck import gate
+
+    threshold = _threshold(fail_under)
+    report, missed = _guarded(body)
+    if strict and missed:
+        _fail(f"--strict: {gate.describe(missed)}", EXIT_BAD_INPUT)
+    failure = threshold.failure(report.score, report.max_score) if threshold else None
+    if failure:
+        _fail(failure, EXIT_FAIL_UNDER)
+
+
+def _threshold(text: Optional[str]):
+    """--fail-under as points or a percent; a bad value exits 2 before anything is graded."""
+    from dlcheck import gate
+
+    if text is None:
+        return None
+    try:
+        return gate.threshold(text)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+
+
+def _note(message: str) -> None:
+    from dlcheck.report.safe import untrusted
+
+    sys.stderr.write(f"dlcheck: {untrusted(message, keep_newlines=True)}\n")
 
 
 
@@ -243,20 +330,40 @@ def batch(
     jobs: int = typer.Option(0, "--jobs", "-j", metavar="N", help="Worker processes (default: CPU count)."),
     formats: str = typer.Option("csv,junit,gradescope,md,html", "--format", "-f", metavar="LIST",
                                 help="Outputs: csv, junit, gradescope, md, html (comma-separated)."),
-    resume: bool = typer.Option(False, "--resume", help="Skip submissions whose result is newer than the file."),
+    resume: bool = typer.Option(False, "--resume", help="Grade only submissions whose result is missing or stale "
+                                                         "(the file, a spec or solver, or dlcheck changed)."),
     shard_spec: Optional[str] = typer.Option(None, "--shard", metavar="i/N",
-                                             help="Grade only the i-th of N deterministic shares (CI matrix)."),
+                                             help="Grade only the i-th of N deterministic shares (i is 1-based; "
+                                                  "a CI matrix). auto: i and N from a Slurm array; auto/N: i "
+                                                  "from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)."),
+    root: Optional[str] = typer.Option(None, "--root", metavar="DIR",
+                                       help="The class root ids are named below (default: the root recorded "
+                                            "in --out, else the common folder of the paths)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS",
+                                            help="Most seconds one submission may take; past it its result is "
+                                                 "`timeout` and the batch goes on (default 900; with --data-dir "
+                                                 "900 + 10 × --train-budget)."),
+    strict: bool = STRICT,
     no_cache: bool = typer.Option(False, "--no-cache", help="Derive references again; ignore the cache."),
     data_dir: Optional[str] = DATA_DIR,
     train_seeds: int = TRAIN_SEEDS,
     train_budget: float = TRAIN_BUDGET,
     device: Device = DEVICE,
+    audience: Optional[Audience] = AUDIENCE,
+    reveal: Optional[list[str]] = REVEAL,
+    visibility: Optional[Visibility] = VISIBILITY,
 ):
     """Grade a whole class in parallel: one result per submission, gradebook, JUnit, Gradescope, summary."""
     from dlcheck.batchcli import run_batch
 
+    _positive("--timeout", timeout)
     training = _training(data_dir, train_seeds, train_budget, device)
-    _guarded(lambda: run_batch(paths, out, jobs, formats, resume, shard_spec, not no_cache, training))
+    with _outputs(audience, reveal, visibility):
+        outcome = _guarded(lambda: run_batch(paths, out, jobs, formats, resume, shard_spec, not no_cache, training,
+                                             root=root, limit=timeout))
+    if strict and outcome.not_graded:
+        _fail(f"--strict: {outcome.not_graded} entries not graded (listed above and in summary.json)",
+              EXIT_BAD_INPUT)
 
 
 @app.command()
@@ -265,11 +372,38 @@ def merge(
     out: str = typer.Option(..., "--out", "-o", metavar="DIR", help="Where the merged outputs go."),
     formats: str = typer.Option("csv,junit,gradescope,md,html", "--format", "-f", metavar="LIST",
                                 help="Outputs: csv, junit, gradescope, md, html (comma-separated)."),
+    audience: Optional[Audience] = AUDIENCE,
+    reveal: Optional[list[str]] = REVEAL,
+    visibility: Optional[Visibility] = VISIBILITY,
 ):
     """Combine sharded batch outputs into the files an unsharded run writes."""
     from dlcheck.batchcli import run_merge
 
-    _guarded(lambda: run_merge(shards, out, formats))
+    with _outputs(audience, reveal, visibility):
+        _guarded(lambda: run_merge(shards, out, formats))
+
+
+@app.command("diff")
+def diff_outputs(
+    old: str = typer.Argument(..., metavar="OLD", help="A `dlcheck batch` output folder (before)."),
+    new: str = typer.Argument(..., metavar="NEW", help="Another (after)."),
+    json_out: bool = typer.Option(False, "--json", help="One JSON object instead of lines."),
+):
+    """List the scores that changed between two batch outputs, per student and part."""
+    from pathlib import Path
+
+    from dlcheck import diff
+
+    def body():
+        result = diff.compare(Path(old), Path(new))
+        if json_out:
+            from dlcheck.report.safe import json_file
+
+            sys.stdout.write(json_file(result))
+        else:
+            diff.render(result, sys.stdout)
+
+    _guarded(body)
 
 
 @app.command("import")
@@ -324,6 +458,105 @@ def check(
     rows = _guarded(body)
     if not all(r.ok for r in rows):
         raise typer.Exit(EXIT_INTERNAL)
+
+
+@app.command()
+def new(problem_id: str = typer.Argument(..., metavar="SET/ID", help="The new problem's id, e.g. my-course/1a.")):
+    """Start a problem: a spec, a solver and a test to fill in (docs/authoring.md)."""
+    from dlcheck import scaffold
+    from dlcheck.bank import default_root
+
+    try:
+        written = scaffold.create(default_root(), problem_id)
+    except (scaffold.ScaffoldError, OSError) as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    _note(f"new: wrote {', '.join(map(str, written))}; `dlcheck check` fails on {problem_id.strip()} "
+          f"until its solver derives every automatic part")
+
+
+# -- the course workflow: human review, the LMS, Gradescope (review.py, lms.py, autograder.py) --------
+review_app = typer.Typer(help="Human review of the parts dlcheck leaves: free text, figures, claims without data.",
+                         no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                         context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("export")
+def review_export(
+    out: str = typer.Argument(..., metavar="OUT", help="A `dlcheck batch` output folder."),
+    to: str = typer.Option("-", "--to", metavar="FILE", help="The CSV to write (- for stdout)."),
+):
+    """One CSV row per part awaiting a human: rubric, answer, measurements; fill in score and comment."""
+    from dlcheck import review
+
+    _guarded(lambda: _note(f"review export: {review.export_file(out, to, _bank())} parts for review"))
+
+
+@review_app.command("import")
+def review_import(
+    csv_file: str = typer.Argument(..., metavar="CSV", help="The review CSV, scores and comments filled in."),
+    out: str = typer.Argument(..., metavar="OUT", help="The `dlcheck batch` output folder it came from."),
+):
+    """Store the human scores (they survive regrades) and write the class outputs again."""
+    from dlcheck import review
+
+    def body():
+        count, written = review.import_file(csv_file, out, _bank())
+        _note(f"review import: {count} scores stored in {out}/reviews.json; {len(written)} outputs written again")
+
+    _guarded(body)
+
+
+class Lms(str, Enum):
+    canvas = "canvas"
+    moodle = "moodle"
+
+
+@app.command("export")
+def export_grades(
+    out: str = typer.Argument(..., metavar="OUT", help="A `dlcheck batch` output folder."),
+    lms: Lms = typer.Option(..., "--lms", help="The gradebook layout to write."),
+    roster: str = typer.Option(..., "--roster", metavar="CSV", help="The LMS's students with a `submission` "
+                                                                     "column: author, file name or batch id."),
+    to: str = typer.Option("-", "--to", metavar="FILE", help="The CSV to write (- for stdout)."),
+    assignment: str = typer.Option("dlcheck", "--assignment", metavar="NAME",
+                                   help='The grade column: "Name (ID)" updates that Canvas assignment.'),
+    points: Optional[float] = typer.Option(None, "--points", metavar="P", help="Scale scores to P points."),
+):
+    """Grades as Canvas or Moodle import them; every student the roster misses is listed."""
+    from dlcheck import lms as lms_export
+
+    def body():
+        result = lms_export.export_file(out, lms.value, roster, to, assignment, points)
+        for line in result.lines():
+            _note(line)
+        _note(f"export: {result.graded} grades for {result.rows} roster rows ({lms.value})")
+
+    _guarded(body)
+
+
+@app.command()
+def autograder(
+    set_name: str = typer.Argument(..., metavar="SET", help="The problem set the assignment is."),
+    output: str = typer.Option("autograder.zip", "--output", "-o", metavar="ZIP", help="The zip to write."),
+    reveal: Optional[list[str]] = REVEAL,
+    visibility: Optional[Visibility] = VISIBILITY,
+    torch: str = typer.Option("", "--torch", metavar="SPEC", help="The torch setup.sh installs (default: "
+                                                                   "this one's version, CPU wheel)."),
+):
+    """A Gradescope autograder (setup.sh, run_autograder) that grades each upload for its student."""
+    from pathlib import Path
+
+    from dlcheck import autograder as gradescope
+    from dlcheck.audience import check_selectors
+
+    def body():
+        bank = _bank()
+        names = gradescope.build(set_name, Path(output), bank, check_selectors(bank, reveal or []),
+                                 visibility and visibility.value, torch)
+        _note(f"autograder: {output} ({len(names)} files); upload it as the assignment's autograder")
+
+    _guarded(body)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import yaml
 from dlcheck.claims import TrainingSettings
 from dlcheck.errors import DlcheckError
 from dlcheck.grade import Grader
-from dlcheck.reference import references
+from dlcheck.checks import references
 from dlcheck.submission import load_submission
 
 
@@ -24,7 +24,9 @@ class Row:
 
 
 def default_answers_root(bank) -> Path:
-    return bank.root.parent / "answers"
+    from dlcheck.layout import answers_root
+
+    return answers_root(bank.root)
 
 
 def run(bank, answers_root: Path, use_cache: bool = True) -> list[Row]:
@@ -34,13 +36,30 @@ def run(bank, answers_root: Path, use_cache: bool = True) -> list[Row]:
             problem = bank.problem(pid)
             refs = references(problem, bank, use_cache)
             auto = [n for n, p in problem.parts.items() if p.auto]
-            rows.append(Row("problem", pid, True, f"{len(refs)} of {len(auto)} automatic parts derived"))
+            missing = underived(problem, refs)
+            if missing:
+                rows.append(Row("problem", pid, False, missing))
+            else:
+                rows.append(Row("problem", pid, True, f"{len(refs)} of {len(auto)} automatic parts derived"))
         except DlcheckError as exc:
             rows.append(Row("problem", pid, False, str(exc)))
     grader = Grader(bank, use_cache, training=TrainingSettings())   # no data sets: the same verdicts everywhere
     for path in sorted(p for p in answers_root.rglob("*.yaml") if not p.name.endswith(".expected.yaml")):
         rows.append(_check_answers(grader, bank, path, answers_root))
     return rows
+
+
+def underived(problem, refs: dict) -> str:
+    """Why some automatic parts have no reference ('' when none lacks one). A part re-trained
+    from its claim (`check: claim`) is judged without one; every other automatic part would
+    otherwise be left for review on every submission, unnoticed."""
+    missing = [n for n, p in problem.parts.items() if p.auto and p.check != "claim" and n not in refs]
+    if not missing:
+        return ""
+    solver = problem.path.with_suffix(".py") if problem.path else None
+    why = (f"no solver: write {solver.name if solver else '<id>.py'} beside the spec" if problem.solver_path is None
+           else f"{problem.solver_path.name}'s solve() returns no Reference for them")
+    return f"{problem.full_id}: no reference derived for {', '.join(missing)} ({why})"
 
 
 def _check_answers(grader, bank, path: Path, root: Path) -> Row:

@@ -1,4 +1,4 @@
-"""Submissions: the public YAML format of SUBMISSION_FORMAT.md, read strictly.
+"""Submissions: the public YAML format of docs/submission-format.md, read strictly.
 
 File-level faults (unreadable, not YAML, not a mapping, no `answers`) raise
 SubmissionFileError. Everything inside `answers` is read entry by entry: a bad
@@ -6,6 +6,7 @@ key or value becomes an Issue with its line and the closest valid names, and
 the other entries are still read."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import yaml
 
 from dlcheck.errors import Issue, SubmissionFileError, UnknownProblem, did_you_mean, where
 from dlcheck.verdict import Invalid
-from dlcheck.yamlsrc import YamlError, line_of, load_mapping_file, mapping_items
+from dlcheck.yamlsrc import MAX_FILE_BYTES, YamlError, line_of, load_mapping_file, load_mapping_text, mapping_items
 
 TOP_KEYS = ("set", "author", "answers")
 LONG_FORM_KEYS = {"answer", "trace", "critique", "source"}
@@ -80,7 +81,13 @@ class Submission:
     warnings: list = field(default_factory=list)   # [Issue]
 
 
+STDIN = "-"          # `dlcheck grade -`: the submission comes on standard input
+STDIN_NAME = "<stdin>"
+
+
 def load_submission(path: str | Path, bank) -> Submission:
+    if str(path) == STDIN:
+        return load_submission_stream(sys.stdin.buffer, bank)
     path = Path(path)
     try:
         doc, root = load_mapping_file(path)
@@ -91,6 +98,26 @@ def load_submission(path: str | Path, bank) -> Submission:
     except YamlError as exc:   # a special file, too large, not UTF-8, not YAML
         raise SubmissionFileError(f"{where(str(path), exc.line)}{exc}") from None
     return _Reader(path, doc, bank).read(root)
+
+
+def load_submission_stream(stream, bank, name: str = STDIN_NAME) -> Submission:
+    """A submission read from a binary stream (standard input), under the same size limit
+    as a file; reports name it `name`."""
+    try:
+        data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SubmissionFileError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SubmissionFileError(f"{name}: over {MAX_FILE_BYTES:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionFileError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        doc, root = load_mapping_text(text)
+    except YamlError as exc:
+        raise SubmissionFileError(f"{where(name, exc.line)}{exc}") from None
+    return _Reader(Path(name), doc, bank).read(root)
 
 
 class _Reader:

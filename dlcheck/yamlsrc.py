@@ -338,7 +338,12 @@ class _Nesting:
 
 def load_mapping_file(path: Path) -> tuple[Doc, yaml.MappingNode]:
     """Read a YAML file whose top level must be a mapping."""
-    doc = compose(read_text(path))
+    return load_mapping_text(read_text(path))
+
+
+def load_mapping_text(text: str) -> tuple[Doc, yaml.MappingNode]:
+    """Read YAML text whose top level must be a mapping."""
+    doc = compose(text)
     if not isinstance(doc.root, yaml.MappingNode):
         kind = "a list" if isinstance(doc.root, yaml.SequenceNode) else "a single value"
         raise YamlError(f"the top level is {kind}; expected a mapping (key: value lines)", line_of(doc.root))

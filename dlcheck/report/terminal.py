@@ -55,7 +55,7 @@ def render_report(report, out) -> None:
         if all(r.verdict == "missing" for r in rows) and pid not in critiques:
             unanswered.append(pid.split("/", 1)[1])
             continue
-        console.print(_problem_table(pid, report.titles.get(pid, ""), rows))
+        console.print(_problem_table(pid, report.titles.get(pid, ""), rows, report.audience == "student"))
         for r in rows:
             if r.details.get("diff") and r.verdict != "correct":
                 console.print(_diff_table(r))
@@ -72,20 +72,23 @@ def render_report(report, out) -> None:
     console.print(_summary(report))
 
 
-def _problem_table(pid: str, title: str, rows) -> Table:
+def _problem_table(pid: str, title: str, rows, student: bool = False) -> Table:
+    """A problem's parts; for students without the expected column (unless a part is revealed)."""
+    expected = not student or any(r.expected for r in rows)
     table = Table(title=Text.assemble((untrusted(pid), "bold"), ("  " + untrusted(title), "dim")), title_justify="left",
                   show_lines=False, expand=False, pad_edge=False)
     table.add_column("part", style="bold", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
-    table.add_column("expected", overflow="fold", max_width=34)
-    table.add_column("got", overflow="fold", max_width=34)
+    if expected:
+        table.add_column("expected", overflow="fold", max_width=34)
+    table.add_column("your answer" if student else "got", overflow="fold", max_width=34)
     table.add_column("feedback", overflow="fold", max_width=60)
     for r in rows:
         feedback = _plain(r.feedback.splitlines()[0] if r.feedback else "")  # carets live in --format json
         for note in r.notes:
             feedback.append(f"\n• {untrusted(note)}", style="dim")
-        table.add_row(_plain(r.part), verdict_text(r.verdict), _plain(r.expected or "—"), _plain(r.got or "—"),
-                      feedback)
+        cells = [_plain(r.part), verdict_text(r.verdict)] + ([_plain(r.expected or "—")] if expected else [])
+        table.add_row(*cells, _plain(r.got or "—"), feedback)
     return table
 
 
@@ -120,7 +123,8 @@ def _working_line(audit) -> Text:
     if wrong is not None:
         text.append(f"\n  ✗ earliest wrong step, line {wrong.line}: ", style="red")
         text.append(untrusted(wrong.text[:120]))
-        text.append(f"\n    {untrusted(wrong.reason)}", style="red")
+        if wrong.reason:                # a student's view keeps only reasons about shapes
+            text.append(f"\n    {untrusted(wrong.reason)}", style="red")
     undecided = audit.undecided
     if undecided:
         lines = ", ".join(str(s.line) for s in undecided[:12]) + (" …" if len(undecided) > 12 else "")
@@ -160,8 +164,9 @@ def _summary(report) -> Panel:
                           f"{len(report.critiques) - len(checked)} wait for the human review",
                           style="bold red" if wrong or bad_answers else ""))
     if counts.get("review"):
-        parts.append(Text(f"{_n(counts['review'], 'part')} await a human review (not in the score; "
-                          f"rubrics in --format json and `dlcheck show`)", style="cyan"))
+        where = "" if report.audience == "student" else "; rubrics in --format json and `dlcheck show`"
+        parts.append(Text(f"{_n(counts['review'], 'part')} await a human review (not in the score{where})",
+                          style="cyan"))
     return Panel(Group(*parts), expand=False)
 
 
@@ -179,7 +184,7 @@ def render_solution(problem, refs, out) -> None:
             console.print(Text(f"  {name} ({part.kind}): {note}", style="dim"))
             continue
         console.print(Text.assemble(("  " + name, "bold"), (f" ({part.kind}) = ", "dim"),
-                                    (kinds.show_expected(part, ref.value), "bold green")))
+                                    (kinds.show_expected(part, ref.value, ref.shown), "bold green")))
         for step in ref.steps:
             console.print(Text(f"      · {step}"))
 
@@ -191,6 +196,12 @@ def render_problem(problem, out) -> None:
     console.print(problem.statement)
     for convention in problem.conventions:
         console.print(Text(f"• {convention}", style="dim"))
+    if problem.given:
+        from dlcheck.report.given import given_lines
+
+        console.print(Text("given", style="bold"))
+        for line in given_lines(problem.given):
+            console.print(_plain(line), overflow="fold")
     table = Table(show_header=True, pad_edge=False)
     for col in ("part", "kind", "points", "prompt"):
         table.add_column(col, overflow="fold")
