@@ -397,9 +397,10 @@ def diff_outputs(
     def body():
         result = diff.compare(Path(old), Path(new))
         if json_out:
+            from dlcheck.report.json_report import SCHEMA_VERSION
             from dlcheck.report.safe import json_file
 
-            sys.stdout.write(json_file(result))
+            sys.stdout.write(json_file({"schema_version": SCHEMA_VERSION, **result}))
         else:
             diff.render(result, sys.stdout)
 

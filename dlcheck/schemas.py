@@ -48,6 +48,7 @@ PART_KEYS = {
                       "reveal": {"type": "boolean", "description": "Students may read this feedback."}}}},
     "trace_flaws": {**_FLAWS, "description": "Flawed claims looked for in the answer's working (trace)."},
     "reveal": {"type": "boolean", "description": "Students may see this part's reference (default: the problem's)."},
+    "limits": {},                       # filled in by _limits(): the names sandbox/limits.py defines
     # the kinds' own options (kinds/<kind>.py OPTIONS)
     "tolerance": {"type": "object", "additionalProperties": False,
                   "properties": {"rel": {"type": "number", "minimum": 0}, "abs": {"type": "number", "minimum": 0}},
@@ -71,6 +72,20 @@ _SYMBOL = {"type": "object", "additionalProperties": False, "properties": {
     "positive": {"type": "boolean"}, "integer": {"type": "boolean"}, "nonzero": {"type": "boolean"}}}
 
 
+def _limits() -> dict:
+    """`limits`: what checking one answer may use (sandbox/limits.py names them)."""
+    try:
+        from dlcheck.sandbox.limits import Limits
+    except ImportError:
+        names = ()
+    else:
+        names = Limits.names()
+    return {"type": "object", "additionalProperties": False,
+            "properties": {name: {"type": "number", "exclusiveMinimum": 0} for name in names},
+            "description": "What checking one answer may use (sandbox/limits.py): a time, memory or process "
+                           "limit over the kind's defaults."}
+
+
 def _check_names() -> list:
     try:
         from dlcheck.checks import NAMES
@@ -86,6 +101,8 @@ def spec_schema() -> dict:
     if missing:
         raise RuntimeError(f"schemas.PART_KEYS does not describe {missing}: add them")
     part_keys = {k: dict(PART_KEYS[k]) for k in unknown}
+    if "limits" in part_keys:
+        part_keys["limits"] = _limits()
     part_keys["check"]["enum"] = _check_names()
     per_kind = [{"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
                  "then": {"propertyNames": {"enum": sorted(set(common) | set(kinds.options(kind)))}}}

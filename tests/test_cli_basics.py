@@ -101,6 +101,12 @@ def test_every_json_output_has_a_schema_version(tmp_path):
         data = json.loads(run.stdout)
         assert data["schema_version"] == SCHEMA_VERSION == 1, args
         assert next(iter(data)) == "schema_version"
+    for folder in ("old", "new"):                       # two (empty) `dlcheck batch` outputs
+        (tmp_path / folder / "results").mkdir(parents=True)
+    run = dlcheck("diff", str(tmp_path / "old"), str(tmp_path / "new"), "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {"schema_version": SCHEMA_VERSION, "changed": [], "only_old": [],
+                                      "only_new": [], "unchanged": 0}
 
 
 @pytest.mark.skipif(not (SHARED_TOOLS / "check_report.py").exists(), reason="the shared report checker is absent")
