@@ -31,7 +31,9 @@ demo: $(STAMP)
 	$(BIN)/python -m dlcheck.training.synthetic .demo-data
 	$(BIN)/dlcheck grade answers/dl-principles/claims-demo.yaml --data-dir .demo-data
 
+# the layer contracts first (pyproject.toml [tool.importlinter]: no circle, no upward import)
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -2,22 +2,20 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import sys
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 
-from dlcheck import packages
+from dlcheck import checks, layout, packages
 from dlcheck.errors import SpecError, UnknownProblem, did_you_mean
 from dlcheck.spec import ProblemSpec, load_spec
 
 
 def default_root() -> Path:
-    """$DLCHECK_PROBLEMS, else the problems/ folder beside the package."""
-    env = os.environ.get("DLCHECK_PROBLEMS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "problems"
+    """$DLCHECK_PROBLEMS, else the problems/ folder beside the package (layout.py)."""
+    return layout.bank_root()
 
 
 def natural_key(text: str):
@@ -60,7 +58,9 @@ class Bank:
             set_name, _, qid = full_id.partition("/")
             if qid not in self._index.get(set_name, []):
                 raise UnknownProblem(f"unknown problem {full_id!r}{did_you_mean(full_id, self.all_ids())}")
-            self._problems[full_id] = load_spec(self.root / set_name / f"{qid}.yaml", set_name)
+            problem = load_spec(self.root / set_name / f"{qid}.yaml", set_name)
+            checks.validate(problem)
+            self._problems[full_id] = problem
             self.set_package(set_name)        # cached references may name its own networks (code checks)
         return self._problems[full_id]
 

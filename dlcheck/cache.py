@@ -8,15 +8,15 @@ content: an entry that is unreadable, fails its checksum or its schema is
 recomputed and said so, never trusted."""
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import re
-import stat
 import sys
 import tempfile
 from pathlib import Path
+
+from dlcheck.layout import cache_dir  # noqa: F401 - the cache's place, kept importable from here
 
 SEAL = "sha256"
 # what json.dumps(ensure_ascii=False) leaves raw but a terminal would obey (DEL, C1, bidi
@@ -24,49 +24,7 @@ SEAL = "sha256"
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def cache_dir() -> Path:
-    return _cache_dir(os.environ.get("DLCHECK_CACHE_DIR"), os.environ.get("XDG_CACHE_HOME"),
-                      os.environ.get("HOME"), tempfile.gettempdir())
-
-
-@functools.lru_cache(maxsize=8)
-def _cache_dir(explicit: str | None, xdg: str | None, home: str | None, tmp: str) -> Path:
-    """Keyed on everything it reads, so a test that changes one gets a fresh answer."""
-    if explicit:
-        return Path(explicit)
-    if xdg and os.path.isabs(xdg):          # the XDG spec: a relative value is to be ignored
-        return Path(xdg) / "dlcheck"
-    home = home if home is not None else _passwd_home()
-    if home and os.path.isabs(home) and os.path.isdir(home):   # HOME= or a missing HOME is never created
-        return Path(home) / ".cache" / "dlcheck"
-    return _private_tmp(Path(tmp))
-
-
-def _passwd_home() -> str | None:
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.getuid()).pw_dir
-    except (ImportError, KeyError):
-        return None
-
-
-def _private_tmp(tmp: Path) -> Path:
-    """/tmp/dlcheck-cache-<uid>, made 0700 and checked to be ours: another user could
-    otherwise plant entries there (a checksum proves integrity, not authorship)."""
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    path = tmp / f"dlcheck-cache-{uid}"
-    try:
-        path.mkdir(mode=0o700, exist_ok=True)
-        info = path.lstat()
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == uid and not info.st_mode & 0o077:
-            return path
-    except OSError:
-        pass
-    try:
-        return Path(tempfile.mkdtemp(prefix="dlcheck-cache-", dir=tmp))    # one per process: slower, never shared
-    except OSError:
-        return Path(os.devnull) / "dlcheck-cache"      # nothing can be read or written there: no cache at all
+# where the cache lives is the layout's business (layout.py); cache_dir stays importable from here
 
 
 def digest(*chunks: bytes | str) -> str:

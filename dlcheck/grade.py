@@ -3,16 +3,14 @@ compared with the solver's reference; one bad answer never stops the rest."""
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 
-from dlcheck import kinds
+from dlcheck import checks, kinds
 from dlcheck.critique import audit, problem_verdict
 from dlcheck.errors import DlcheckError, Issue
-from dlcheck.kinds._numeric import Num
-from dlcheck.reference import Reference, memoized, references, solver_check
+from dlcheck.kinds import plain
+from dlcheck.reference import Reference, memoized, references
 from dlcheck.results import PartResult, Report
-from dlcheck.verdict import (CORRECT, ERROR, INCORRECT, INVALID, MISSING, PARTIAL, REVIEW, Invalid,
-                             InvalidAnswer, Outcome)
+from dlcheck.verdict import CORRECT, ERROR, INVALID, MISSING, PARTIAL, REVIEW, Invalid, Outcome
 
 NO_REFERENCE = "no reference is derived for this part yet; for review"
 
@@ -54,9 +52,10 @@ class Grader:
         pid = problem.full_id
         if pid not in self._refs:
             try:
-                self._refs[pid] = references(problem, self.bank, self.use_cache)
+                derived = references(problem, self.bank, self.use_cache)
             except DlcheckError as exc:
-                self._refs[pid], self._ref_errors[pid] = {}, str(exc)
+                derived, self._ref_errors[pid] = {}, str(exc)
+            self._refs[pid] = checks.derived_references(problem, derived)
         return self._refs[pid]
 
     def _grade_problem(self, pid: str, entry, report: Report):
@@ -128,7 +127,7 @@ class Grader:
             return ""
         key = (id(part), id(ref))
         if key not in self._shown:
-            self._shown[key] = (ref, kinds.show_expected(part, ref.value))   # ref kept: its id stays its own
+            self._shown[key] = (ref, kinds.show_expected(part, ref.value, ref.shown))   # ref kept: its id stays its own
         return self._shown[key][1]
 
     def _parsed_siblings(self, problem, answers: dict) -> dict:
@@ -160,8 +159,13 @@ class Grader:
             cache[key] = kinds.parse(part.kind, answer, part)
         return cache[key]
 
+    def unreadable_siblings(self) -> dict:
+        """The parts of the problem being graded whose answers could not be read: name -> why."""
+        return getattr(self, "_unreadable", {})
+
     def judge(self, problem, part, raw, refs) -> PartResult:
-        """One part: parse, compare with the reference (and its rules), score."""
+        """One part: parse, let the part's check decide against the reference, score."""
+        check = checks.get(part.check)
         ref = refs.get(part.name)
         expected = self._expected(part, ref)
         base = dict(problem=problem.full_id, part=part.name, kind=part.kind, expected=expected,
@@ -172,7 +176,7 @@ class Grader:
         if raw is None or raw.value is None or raw.value == "":
             feedback = "not answered" if raw is None else "the value is empty"
             return PartResult(verdict=MISSING, score=0, max_score=points, got="", feedback=feedback, **base)
-        answer, stated = _claimed(part, raw.value)
+        answer, stated = check.split(raw.value)
         try:
             value = self._parse(part, answer)
         except Exception as exc:  # a reader bug must cost one part, not the report
@@ -181,101 +185,36 @@ class Grader:
             return PartResult(verdict=INVALID, score=0, max_score=points, got=_short(raw.value),
                               feedback=value.message, decided_by="parse", **base)
         try:
-            outcome = self._outcome(problem, part, value, ref, stated)
+            outcome = self._outcome(check, problem, part, value, ref, stated)
         except Exception as exc:  # a checker bug must cost one part, not the report
             outcome = Outcome(ERROR, f"dlcheck internal error while checking: {type(exc).__name__}: {exc}",
                               decided_by="internal")
-        if outcome.verdict == REVIEW and part.check == "claim":
-            points = 0      # a re-training that could not run: a human decides, out of the score
+        if outcome.verdict == REVIEW and not check.SCORED_IN_REVIEW:
+            points = 0
         score = points * outcome.share if outcome.verdict in (CORRECT, PARTIAL) else 0
         return PartResult(verdict=outcome.verdict, score=score, max_score=points,
                           got=kinds.show(part.kind, value), feedback=outcome.feedback,
                           notes=list(outcome.notes), decided_by=outcome.decided_by,
                           rubric=list(outcome.rubric), details=dict(outcome.details), **base)
 
-    def _outcome(self, problem, part, value, ref: Reference | None, stated: dict) -> Outcome:
-        kind = kinds.module(part.kind)
+    def _outcome(self, check, problem, part, value, ref: Reference | None, stated: dict) -> Outcome:
         if not part.auto:
-            outcome = kind.compare(ref.value if ref else None, value, part)
-            if part.check == "claim" and ref is not None:       # a reviewed text, with measurements beside it
-                from dlcheck.claims import measured
-
-                return measured(outcome, value, ref.value, self.training, problem.set,
-                                self.bank.root / problem.set, self.use_cache)
-            return outcome
+            outcome = kinds.module(part.kind).compare(ref.value if ref else None, value, part)
+            return check.review(self, problem, part, value, ref, outcome)
         if ref is None:
             return Outcome(REVIEW, NO_REFERENCE, decided_by="review")
         siblings = {k: v for k, v in getattr(self, "_siblings", {}).items() if k != part.name}
-        if part.check == "solver":
-            return solver_check(problem, self.bank, part.name, plain(value), ref, self.use_cache, siblings)
-        if part.check == "claim":
-            return self._claim(problem, part, plain(value), ref, siblings, stated)
-        outcome = self._compare(kind, problem, part, ref.value, value)
-        if outcome.verdict == CORRECT:
-            return outcome
-        return self._known_rule(kind, problem, part, ref, value) or outcome
+        return check.judge(self, problem, part, value, ref, stated, siblings)
 
-    def _claim(self, problem, part, claimed, ref: Reference, siblings: dict, stated: dict) -> Outcome:
-        """A training claim: the model part's checks first, then re-training (claims.py)."""
-        from dlcheck.claims import ClaimContext, check
-
-        model_part = problem.parts.get(ref.value.get("model"))
-        model_ref = self.references(problem).get(model_part.name) if model_part else None
-        if model_part is not None and model_part.name in getattr(self, "_unreadable", {}):
-            return Outcome(INCORRECT, f"not re-trained: the model is invalid ({self._unreadable[model_part.name]})",
-                           decided_by="claim")
-
-        def model_outcome(source):
-            if model_ref is None:
-                return None
-            return self._compare(kinds.module(model_part.kind), problem, model_part, model_ref.value, source)
-
-        try:
-            return check(claimed, ClaimContext(problem, ref.value, siblings, stated, self.training,
-                                               model_outcome, self.use_cache))
-        except InvalidAnswer as exc:
-            return Outcome(INVALID, str(exc), decided_by="parse")
-
-    def _compare(self, kind, problem, part, expected, value) -> Outcome:
-        """kind.compare, memoised on disk for kinds that are expensive to decide."""
+    def compare(self, problem, part, expected, value) -> Outcome:
+        """The part's kind compares, memoised on disk for kinds that are expensive to decide."""
+        kind = kinds.module(part.kind)
         if not getattr(kind, "MEMOIZE", False):
             return kind.compare(expected, value, part)
         answer = value.text if hasattr(value, "text") else plain(value)  # the whole answer, never its display
         context = kind.memo_context() if hasattr(kind, "memo_context") else ""   # e.g. the sandbox's mode
         return memoized(problem, ("compare", part.name, expected, answer, context),
                         lambda: kind.compare(expected, value, part), self.use_cache)
-
-    def _known_rule(self, kind, problem, part, ref: Reference, value) -> Outcome | None:
-        """The first of the spec's rules whose derived value the answer equals."""
-        for rule in part.rules:
-            mistaken = ref.rules.get(rule.name, rule.match or None)
-            if mistaken is not None and self._compare(kind, problem, part, mistaken, value).verdict == CORRECT:
-                verdict = CORRECT if rule.credit >= 1 else PARTIAL if rule.credit > 0 else INCORRECT
-                return Outcome(verdict, rule.feedback, [f"known {'variant' if rule.credit else 'mistake'}: "
-                                                        f"{rule.name}"], "rule", rule.credit)
-        return None
-
-
-def _claimed(part, raw) -> tuple:
-    """A claim part's value and the training protocol the submission states with it."""
-    if part.check != "claim":
-        return raw, {}
-    from dlcheck.claims import split
-
-    return split(raw)
-
-
-def plain(value):
-    """A parsed answer as plain JSON values (for solver checks and their memo)."""
-    if isinstance(value, Num):
-        value = value.value
-    if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
 
 
 def _short(value, limit: int = 200) -> str:

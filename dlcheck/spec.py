@@ -15,7 +15,14 @@ one right to a single figure ("3M") is too coarse to tell the count from a slip
 and earns part; any other is incorrect with its relative error and the rounding
 it should have been. Give it to parts about magnitude
 (activations, multiplications), never to counts whose point lies in the last
-digits (parameters with or without biases differ by 0.01%)."""
+digits (parameters with or without biases differ by 0.01%).
+
+`reveal` (problem, part or rule; default false) says what a student-audience
+report may show (report/student.py): on a problem or a part, its reference
+value (a part's own setting wins); on a rule, its feedback, which by default
+students see only as the rule's name, because a sentence can give the answer
+away without quoting it ("matching the coefficients gives 2ηλ̃ = λ", "8 more
+parameters" next to the student's own count)."""
 from __future__ import annotations
 
 import re
@@ -26,6 +33,7 @@ import yaml
 
 from dlcheck import kinds
 from dlcheck.errors import SpecError, did_you_mean
+from dlcheck.sandbox.limits import Limits
 from dlcheck.yamlsrc import YamlError, line_of, load_mapping_file, mapping_items
 
 DEFAULT_TOLERANCE = {"rel": 5e-3, "abs": 1e-9}
@@ -40,6 +48,7 @@ class Rule:
     feedback: str
     credit: float = 0.0
     match: str = ""       # expr/mexpr: the mistaken expression itself, when no solver derives it
+    reveal: bool = False  # students may read this feedback (it names the mistake, not the answer)
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,8 @@ class PartSpec:
     variable: str = "n"                             # bigO: the growth variable
     fields: list = field(default_factory=list)      # mapping: its field names
     optional: bool = False                          # omitted -> no 'missing' verdict
-    check: str = ""                                 # "solver": solver.check_<part>; "claim": re-trained
+    check: str = ""                                 # how it is judged (checks/): "", "solver", "claim"
+    check_line: int = 0                             # where `check:` is written (for the bank's message)
     ordered: bool = False                           # labels: order matters
     judged: list = field(default_factory=list)      # labels: only these choices are decided here
     rounding: str = ""                              # "stated": a value right to its written figures counts
@@ -72,6 +82,8 @@ class PartSpec:
     lhs: list = field(default_factory=list)         # expr/mexpr: names an answer may begin with ("eta =")
     trace_flaws: list = field(default_factory=list) # [TextFlaw] looked for in the answer's working (trace)
     math: object = None                             # expr/mexpr: the problem's MathContext
+    reveal: bool | None = None                      # students may see the reference (None: as the problem)
+    limits: Limits = field(default_factory=Limits)  # what checking one answer may use (sandbox/limits.py)
 
     @property
     def numeric_tolerance(self) -> dict:
@@ -100,6 +112,12 @@ class ProblemSpec:
     solver_path: Path | None = None
     trace_math: object = None                       # MathContext for working: the problem's + trace symbols
     trace_answers: dict = field(default_factory=dict)   # name in working -> the part whose answer it states
+    reveal: bool = False                            # students may see every part's reference
+
+    def reveals(self, part_name: str) -> bool:
+        """Whether a student-audience report may show this part's reference (see `reveal`)."""
+        own = self.parts[part_name].reveal if part_name in self.parts else None
+        return self.reveal if own is None else own
 
     @property
     def full_id(self) -> str:
@@ -112,13 +130,13 @@ class ProblemSpec:
 
 # --- schema -------------------------------------------------------------
 
-TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims", "trace"}
+TOP_KEYS = {"id", "title", "statement", "given", "conventions", "parts", "symbols", "aliases", "dims", "trace",
+            "reveal"}
 TRACE_KEYS = {"symbols", "answers"}
-COMMON_KEYS = {"kind", "points", "prompt", "optional", "check", "rules", "trace_flaws"}   # any kind's part
+COMMON_KEYS = {"kind", "points", "prompt", "optional", "check", "rules", "trace_flaws", "reveal", "limits"}   # any kind's part
 # and each kind's own (kinds/<kind>.py OPTIONS): tolerance, rounding, aliases, choices, ordered, judged,
 # variable, fields, rubric, flaws, lhs
 SYMBOL_KEYS = {"shape", "positive", "integer", "nonzero"}
-CHECKS = ("", "solver", "claim")   # how a part is judged: by its kind, by the solver, by re-training (claims.py)
 ROUNDING = ("", "stated")          # see the module's docstring
 
 
@@ -190,8 +208,9 @@ def load_spec(path: Path, set_name: str) -> ProblemSpec:
         top.fail("missing key 'parts' (a mapping of part name -> part spec)")
     parts = {name: _load_part(parts_reader, name) for name in parts_reader.entries}
     math = _load_math(top)
-    for part in parts.values():
-        part.math = math
+    for part in parts.values():       # a part with its own time limit gets its own copy
+        part.math = math if math is None or math.timeout == part.limits.wall_seconds else \
+            math.with_timeout(part.limits.wall_seconds)
     trace_math, trace_answers = _load_trace(top, math, parts)
     solver = path.with_suffix(".py")
     return ProblemSpec(
@@ -206,6 +225,7 @@ def load_spec(path: Path, set_name: str) -> ProblemSpec:
         solver_path=solver if solver.exists() else None,
         trace_math=trace_math,
         trace_answers=trace_answers,
+        reveal=top.get("reveal", bool, False),
     )
 
 
@@ -222,10 +242,7 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
     if set(tolerance) - {"rel", "abs"} or not all(isinstance(v, (int, float)) and v >= 0 for v in tolerance.values()):
         r.fail(f"key {r.key('tolerance')!r}: expected a mapping with 'rel' and/or 'abs' (numbers >= 0)",
                r.entries["tolerance"][1])
-    check = r.get("check", str, "")
-    if check not in CHECKS:
-        r.fail(f"key {r.key('check')!r}: expected one of {', '.join(c for c in CHECKS if c)}"
-               f"{did_you_mean(check, CHECKS)}", r.entries["check"][1])
+    check = r.get("check", str, "")      # its name is checked by the bank, against the check registry
     rounding = _rounding(r, kind)
     return PartSpec(
         name=name,
@@ -239,6 +256,7 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
         fields=[str(f) for f in r.get("fields", list, [])],
         optional=r.get("optional", bool, False),
         check=check,
+        check_line=line_of(r.entries["check"][1]) if "check" in r.entries else 0,
         ordered=r.get("ordered", bool, False),
         judged=[str(x) for x in r.get("judged", list, [])],
         rules=_load_rules(r),
@@ -247,6 +265,8 @@ def _load_part(parts: _Reader, name: str) -> PartSpec:
         trace_flaws=_load_flaws(r, "trace_flaws"),
         lhs=_strings(r, "lhs"),
         rounding=rounding,
+        reveal=r.get("reveal", bool, None),
+        limits=_limits(r, kind),
     )
 
 
@@ -262,6 +282,20 @@ def _only_the_kinds_options(part: _Reader, kind: str) -> None:
                    else f"unknown key {part.key(name)!r}")
         part.fail(f"{problem}{did_you_mean(name, sorted(set(own) | COMMON_KEYS))}; {takes} "
                   f"{', '.join(sorted(COMMON_KEYS))}", key_node)
+
+
+def _limits(part: _Reader, kind: str) -> Limits:
+    """The part's limits: the defaults (sandbox/limits.py), the kind's own (kinds/<kind>.py
+    LIMITS: a formula gets 3 s), then the spec's `limits:` mapping."""
+    given = part.get("limits", dict, {})
+    node = part.entries["limits"][1] if "limits" in part.entries else None
+    for name, value in given.items():
+        if name not in Limits.names():
+            part.fail(f"key {part.key('limits')!r}: unknown limit {name!r}{did_you_mean(str(name), Limits.names())}"
+                      f"; limits are {', '.join(Limits.names())}", node)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 10**7:
+            part.fail(f"key {part.key('limits')}.{name}: expected a positive number, got {value!r}", node)
+    return Limits().but(**{**kinds.limits(kind), **given})
 
 
 def _rounding(part: _Reader, kind: str) -> str:
@@ -301,11 +335,12 @@ def _load_rules(part: _Reader) -> list:
     rules = []
     for rule_name in rules_reader.entries:
         rr = rules_reader.sub(rule_name)
-        rr.only({"feedback", "credit", "match"})
+        rr.only({"feedback", "credit", "match", "reveal"})
         credit = float(rr.get("credit", (int, float), 0))
         if not 0 <= credit <= 1:
             rr.fail(f"key {rr.key('credit')!r}: expected a number from 0 to 1")
-        rules.append(Rule(rule_name, rr.get("feedback", str, required=True), credit, rr.get("match", str, "")))
+        rules.append(Rule(rule_name, rr.get("feedback", str, required=True), credit, rr.get("match", str, ""),
+                          rr.get("reveal", bool, False)))
     return rules
 
 

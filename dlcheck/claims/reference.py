@@ -22,7 +22,7 @@ def claim_reference(given: dict, part: str):
             value[key] = float(claim[key])
     if "sweep" in claim:
         value["sweep"] = _sweep_settings(claim["sweep"])
-    return Reference(value, [describe(value)])
+    return Reference(value, [describe(value)], shown=describe(value))
 
 
 def experiment_reference(given: dict, part: str):
@@ -37,7 +37,7 @@ def experiment_reference(given: dict, part: str):
              "category_name": claim.get("category_name", str(claim["category"])),
              "colours": int(claim["colours"]), "models": list(claim["models"]), "args": dict(claim["args"]),
              "protocol": Protocol.read(claim.get("protocol")).to_json()}
-    return Reference(value, [describe(value)])
+    return Reference(value, [describe(value)], shown=describe(value))
 
 
 def _sweep_settings(sweep: dict) -> list:

@@ -50,7 +50,10 @@ def train_in_sandbox(request: dict, folder, hide=None) -> dict:
                             memory_mb=8192)
     trusted = request.get("task") == "experiment"          # dlcheck's and the course's networks, no submitted code
     readable = (str(folder),) + ((request["set_dir"],) if trusted else ())
-    box = sandbox.shared(readable=readable, hidden=(str(hide),) if hide else (), trusted=trusted)
+    from dlcheck.training import sandbox_operation
+
+    box = sandbox.shared(readable=readable, hidden=(str(hide),) if hide else (), trusted=trusted,
+                         operations=(sandbox_operation(),))
     result = box.run(request, limits)
     result["sandbox"] = box.protections.note()
     return result

@@ -67,6 +67,11 @@ def options(kind: str) -> tuple:
     return tuple(module(kind).OPTIONS)
 
 
+def limits(kind: str) -> dict:
+    """The kind's own defaults for what one check may use (sandbox/limits.py), if any."""
+    return dict(getattr(module(kind), "LIMITS", {}))
+
+
 def parse(kind: str, raw, part):
     """A kind's parse with every failure turned into `Invalid`."""
     if isinstance(raw, Invalid):    # the submission's reader could not build the value at all
@@ -122,13 +127,27 @@ def show(kind: str, value) -> str:
         return _short(repr(value))
 
 
-def show_expected(part, reference_value) -> str:
-    """A part's reference as reports show it (a claim part's reference is what to re-run)."""
-    if part.check == "claim" and isinstance(reference_value, dict):
-        from dlcheck.claims import describe
+def show_expected(part, reference_value, shown: str = "") -> str:
+    """A part's reference as reports show it: the reference's own display when it has one
+    (a claim's: what to re-run), else its kind's."""
+    return shown or show(part.kind, reference_value)
 
-        return describe(reference_value)
-    return show(part.kind, reference_value)
+
+def plain(value):
+    """A parsed answer as plain JSON values (for solver checks, claims and their memo)."""
+    from fractions import Fraction
+
+    from dlcheck.kinds._numeric import Num
+
+    if isinstance(value, Num):
+        value = value.value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 def _short(text: str, limit: int = 200) -> str:

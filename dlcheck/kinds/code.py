@@ -98,21 +98,22 @@ def memo_context() -> str:
 def compare(expected, got, part) -> Outcome:
     if not isinstance(expected, dict) or not ({"function", "network", "constraints"} & set(expected)):
         return Outcome(REVIEW, "no reference network for this part yet; for review", decided_by="review")
+    limits = getattr(part, "limits", None)       # the part's (spec.py); None: the sandbox's defaults
     if "function" in expected:
-        return _check_function(expected, got)
+        return _check_function(expected, got, limits)
     if "network" in expected:
-        return _check_network(expected, got)
-    return _check_constraints(expected, got)
+        return _check_network(expected, got, limits)
+    return _check_constraints(expected, got, limits)
 
 
 # -- talking to the sandbox --------------------------------------------------------------
-def _observe(request: dict):
+def _observe(request: dict, limits=None):
     """(observations, note), or (None, the Outcome that ends the check)."""
     from dlcheck import sandbox
 
     box = sandbox.shared()
     note = box.protections.note()
-    result = box.run(request)
+    result = box.run(request, limits)
     if result.get("stand_ins"):
         note += "; stand-ins: " + ", ".join(str(s)[:80] for s in result["stand_ins"][:5])
     if result.get("status") == "ok":
@@ -138,12 +139,12 @@ def _malformed(note: str, why) -> Outcome:
 
 
 # -- a network with a reference: behaviour ---------------------------------------------------
-def _check_network(expected: dict, source: str) -> Outcome:
+def _check_network(expected: dict, source: str, limits=None) -> Outcome:
     from dlcheck.nnkit import behaviour
     from dlcheck.sandbox.wire import WireError
 
     reference = behaviour.draw(expected, source, secrets.randbits(62))
-    got, note = _observe(reference.request)
+    got, note = _observe(reference.request, limits)
     if got is None:
         return note
     try:
@@ -197,7 +198,7 @@ def _rows(rows) -> list:
 
 
 # -- a function with a reference -------------------------------------------------------------
-def _check_function(expected: dict, source: str) -> Outcome:
+def _check_function(expected: dict, source: str, limits=None) -> Outcome:
     import numpy as np
 
     from dlcheck.nnkit import functions
@@ -210,7 +211,7 @@ def _check_function(expected: dict, source: str) -> Outcome:
                       "calls": [[pack(a) if isinstance(a, np.ndarray) else a for a in call] for call in s["calls"]]}
                      for s in sessions]
     got, note = _observe({"op": "call", "source": source, "function": expected["function"],
-                          "sessions": wire_sessions})
+                          "sessions": wire_sessions}, limits)
     if got is None:
         return note
     want = functions.expected_calls(function, sessions)
@@ -246,7 +247,7 @@ def _session_mismatches(case: int, mine: list, theirs: list, session: dict, unpa
 
 
 # -- any network within the question's rules ------------------------------------------------
-def _check_constraints(expected: dict, source: str) -> Outcome:
+def _check_constraints(expected: dict, source: str, limits=None) -> Outcome:
     import numpy as np
     import torch
 
@@ -254,7 +255,7 @@ def _check_constraints(expected: dict, source: str) -> Outcome:
 
     x = torch.randn(*expected["input"], generator=torch.Generator().manual_seed(secrets.randbits(62)))
     got, note = _observe({"op": "module", "source": source, "class": expected.get("class"),
-                          "args": expected.get("args", {}), "input": pack(x)})
+                          "args": expected.get("args", {}), "input": pack(x)}, limits)
     if got is None:
         return note
     try:

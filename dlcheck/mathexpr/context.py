@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-GREEK = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
-         "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega",
-         "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Phi", "Psi", "Omega"]
-UNICODE_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
-                 "ζ": "zeta", "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
-                 "ν": "nu", "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
-                 "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta",
-                 "Λ": "Lambda", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega", "π": "pi"}
+from dlcheck.mathexpr.lexer import canonical_name
+from dlcheck.mathexpr.names import GREEK, UNICODE_GREEK  # noqa: F401 - where callers have found them
+
 DEFAULT_DIMS = (2, 6)
+DEFAULT_TIMEOUT = 3.0      # a formula's equivalence: the default of kinds expr and mexpr (their LIMITS)
 
 
 @dataclass(frozen=True)
@@ -35,13 +31,16 @@ class MathContext:
     dims: dict = field(default_factory=dict)         # dim name -> (low, high) sizes to sample
     lhs: tuple = ()                                  # names an answer may begin with, as in "eta = ..."
     free_letters: bool = False                       # undeclared single letters are real scalars
-    timeout: float = 3.0
+    timeout: float = DEFAULT_TIMEOUT                 # seconds for one equivalence (a part's limits.wall_seconds)
 
     def known(self) -> list:
         return sorted(set(self.symbols) | set(self.aliases))
 
     def info(self, name: str) -> SymbolInfo:
         return self.symbols.get(name) or SymbolInfo(name)
+
+    def with_timeout(self, seconds: float) -> "MathContext":
+        return MathContext(self.symbols, self.aliases, self.dims, self.lhs, self.free_letters, float(seconds))
 
     def with_lhs(self, names) -> "MathContext":
         return MathContext(self.symbols, self.aliases, self.dims, tuple(names), self.free_letters, self.timeout)
@@ -53,8 +52,6 @@ class MathContext:
 def parse_symbol_spec(text: str) -> MathContext:
     """`dlcheck equiv --symbols "x,y:positive;X:n*d;w:d;a=X w - t"` -> a context
     with free letters (undeclared single letters are real scalars)."""
-    from dlcheck.mathexpr.lexer import canonical_name
-
     ctx = MathContext(free_letters=True)
     for group in filter(None, (g.strip() for g in text.split(";"))):
         if "=" in group:

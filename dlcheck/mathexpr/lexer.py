@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dlcheck.mathexpr.context import GREEK, UNICODE_GREEK
+from dlcheck.mathexpr.names import GREEK, UNICODE_GREEK
 from dlcheck.mathexpr.errors import ExprError
 
 MAX_LENGTH = 2000

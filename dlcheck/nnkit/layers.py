@@ -46,7 +46,7 @@ def table(layers, input_shape: list) -> list[tuple[str, tuple, int]]:
 
 def references(given: dict, with_shapes: bool) -> dict:
     """The references of a "shapes and parameters per layer" question, as a solver returns them."""
-    from dlcheck.reference import Reference
+    from dlcheck.solution import Reference
 
     layers = build(given["layers"], given["input"], dims=len(given["input"]) - 1)
     rows = table(layers, given["input"])

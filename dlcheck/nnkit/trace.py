@@ -23,7 +23,7 @@ def reference_summary(model: nn.Module, input_shape: list, cls: str, args: dict)
 def constraints_reference(given: dict) -> dict:
     """The reference of a `code` part with no single right network: the input,
     the output shape and the question's constraints, all read from the spec."""
-    from dlcheck.reference import Reference
+    from dlcheck.solution import Reference
 
     return {"model": Reference({"class": None, "args": {}, "input": given["input"], "output_shape": given["output"],
                                 "constraints": given["constraints"]},

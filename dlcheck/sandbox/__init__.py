@@ -17,6 +17,10 @@ _GRADER_SIDE = {"Sandbox", "Limits", "Protections", "shared", "bubblewrap", "mod
 
 
 def __getattr__(name):
+    if name == "Limits":
+        from dlcheck.sandbox.limits import Limits
+
+        return Limits
     if name in _GRADER_SIDE:
         from dlcheck.sandbox import box
 

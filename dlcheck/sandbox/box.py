@@ -15,30 +15,14 @@ import shutil
 import signal
 import subprocess
 import threading
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dlcheck.sandbox import view, wire
+from dlcheck.sandbox.limits import Limits
 
 START_SECONDS = 120.0        # importing torch on a cold disk
 MARGIN_SECONDS = 30.0        # killing and cleaning up after a check that hit its wall limit
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one check may use: every default is written here once."""
-
-    wall_seconds: float = 10.0
-    cpu_seconds: int = 10
-    memory_mb: int = 2048        # all the check's processes together
-    processes: int = 32
-    disk_mb: int = 256           # the largest file, and (under bubblewrap) all of /tmp
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    def but(self, **changes) -> "Limits":
-        return replace(self, **changes)
 
 
 @dataclass
@@ -81,14 +65,16 @@ def mode() -> str:
 
 class Sandbox:
     def __init__(self, limits: Limits | None = None, isolate: bool = True, readable: tuple = (),
-                 hidden: tuple = (), trusted: bool = False):
+                 hidden: tuple = (), trusted: bool = False, operations: tuple = ()):
         self.limits = limits or Limits()
+        self.operations = {op.name: op for op in operations}     # what layers above added (operations.py)
         self.readable = tuple(sorted({os.path.realpath(p) for p in readable}))
         self.hidden = tuple(sorted({os.path.realpath(p) for p in hidden}))
         self.trusted = trusted
         self.lock = threading.Lock()
         self.workdir = view.scratch("dlcheck-sandbox-")
-        self.inside = None if trusted else view.inside_tree(self.workdir)
+        modules = tuple(m for op in operations for m in op.modules)
+        self.inside = None if trusted else view.inside_tree(self.workdir, modules)
         self.bwrap = bubblewrap() if isolate else None
         self.process = None
         if not self._start():
@@ -122,7 +108,8 @@ class Sandbox:
         """The worker, talking over two pipes of its own (never its stdin or stdout)."""
         requests_r, requests_w = os.pipe()
         replies_r, replies_w = os.pipe()
-        settings = {**settings, "limits": self.limits.to_json()}
+        settings = {**settings, "limits": self.limits.to_json(),
+                    "operations": {name: op.settings() for name, op in self.operations.items()}}
         argv = command + ["-m", "dlcheck.sandbox.worker", str(requests_r), str(replies_w), json.dumps(settings)]
         process = subprocess.Popen(argv, pass_fds=(requests_r, replies_w), stdin=subprocess.DEVNULL,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd,
@@ -193,18 +180,23 @@ def _transient(message: str) -> dict:
 _shared: dict = {}
 
 
-def shared(readable: tuple = (), hidden: tuple = (), trusted: bool = False) -> Sandbox:
+def shared(readable: tuple = (), hidden: tuple = (), trusted: bool = False, operations: tuple = ()) -> Sandbox:
     """The process-wide warm worker for submitted code (trusted: the one for dlcheck's own
-    reference networks), started on first use, again when it must see or hide more paths."""
+    reference networks), started on first use, again when it must see or hide more paths or
+    run an operation it was started without."""
     wanted = {os.path.realpath(p) for p in readable}
     masked = {os.path.realpath(p) for p in hidden}
+    ops = {op.name: op for op in operations}
     box = _shared.get(trusted)
-    if box is not None and not (wanted <= set(box.readable) and masked <= set(box.hidden)):
+    if box is not None and not (wanted <= set(box.readable) and masked <= set(box.hidden)
+                                and ops.items() <= box.operations.items()):
         wanted |= set(box.readable)
         masked |= set(box.hidden)
+        ops = {**box.operations, **ops}
         box.close()
         box = None
     if box is None:
-        box = _shared[trusted] = Sandbox(readable=tuple(wanted), hidden=tuple(masked), trusted=trusted)
+        box = _shared[trusted] = Sandbox(readable=tuple(wanted), hidden=tuple(masked), trusted=trusted,
+                                         operations=tuple(ops.values()))
         atexit.register(box.close)
     return box

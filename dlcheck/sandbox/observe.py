@@ -37,6 +37,7 @@ class SubmissionError(Exception):
 
 
 STAND_INS: set = set()     # what this check's code used that the sandbox stands in for
+OPERATIONS: dict = {}      # op -> {"entry": "module:function"}: set by the worker from the box's settings
 
 
 def dispatch(request: dict) -> dict:
@@ -53,10 +54,10 @@ def _dispatch(request: dict) -> dict:
         return observe_module(request)
     if op == "call":
         return call_function(request)
-    if op == "train":
-        from dlcheck.training.rerun import rerun
+    if op in OPERATIONS:                # added by a layer above (training), named by the grader
+        from dlcheck.sandbox.operations import call
 
-        return rerun(request)
+        return call(OPERATIONS[op]["entry"], request)
     if op == "exec":  # for tests: run a snippet, report what it left in `result`
         namespace = load(request["source"])
         return {"result": repr(namespace.get("result"))[:500]}

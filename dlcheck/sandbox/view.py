@@ -21,9 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent          # .../dlcheck
 INSIDE_MOUNT = "/opt/dlcheck-inside"
 # the modules that run inside the sandbox; nothing here may import a reference
 INSIDE_MODULES = ("__init__.py", "sandbox/__init__.py", "sandbox/wire.py", "sandbox/worker.py",
-                  "sandbox/observe.py", "sandbox/tracer.py", "training/__init__.py", "training/loop.py",
-                  "training/sweep.py", "training/protocol.py", "training/data.py", "training/idx.py",
-                  "training/cifar.py", "training/rerun.py")
+                  "sandbox/observe.py", "sandbox/tracer.py", "sandbox/operations.py")
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/sys", "/etc/alternatives")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
                 "/etc/nsswitch.conf", "/etc/passwd", "/etc/group")
@@ -32,11 +30,11 @@ SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/et
 STAND_INS = "stand_ins"                                # libraries the sandbox stands in for (torchvision)
 
 
-def inside_tree(folder: str) -> str:
+def inside_tree(folder: str, extra: tuple = ()) -> str:
     """A copy of the inside modules under `folder` (readable by `nobody`), with the stand-ins
     in inside/stand_ins; returns the path for PYTHONPATH."""
     root = Path(folder) / "inside"
-    for relative in INSIDE_MODULES:
+    for relative in INSIDE_MODULES + tuple(extra):     # extra: what the box's operations need
         target = root / "dlcheck" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PACKAGE / relative, target)

@@ -38,8 +38,7 @@ PRELOAD = ("numpy", "torch", "torch.nn.functional", "torch.nn.init", "torch.opti
            "collections.abc", "itertools", "functools", "operator", "typing", "dataclasses", "copy",
            "numbers", "statistics", "string", "re", "enum", "abc", "time", "json", "heapq", "bisect",
            "contextlib", "warnings", "decimal", "fractions", "inspect", "traceback", "textwrap", "pprint",
-           "dlcheck.sandbox.observe", "dlcheck.training.rerun", "dlcheck.training.loop",
-           "dlcheck.training.sweep", "dlcheck.training.data", "dlcheck.training.idx", "dlcheck.training.cifar")
+           "dlcheck.sandbox.observe")
 OUTPUT_FILE = ".output"
 
 
@@ -56,11 +55,15 @@ def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)             # /proc/<worker>/fd is closed to its children
     _prctl(PR_SET_CHILD_SUBREAPER, 1)      # orphans of a check become ours, to be killed
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    for name in PRELOAD:
+    operations = settings.get("operations", {})
+    for name in PRELOAD + tuple(m for op in operations.values() for m in op["preload"]):
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+    from dlcheck.sandbox import observe
+
+    observe.OPERATIONS.update(operations)
     import torch
 
     torch.set_num_threads(1)

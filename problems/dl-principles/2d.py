@@ -1,8 +1,8 @@
 """dl-principles 2d: an MNIST MLP with 200 hidden units in at least 2 hidden layers, run in the sandbox and checked against those limits
-(no single reference network); the claimed accuracy is checked by re-training that model."""
-from dlcheck.claims import claim_reference
+(no single reference network); the claimed accuracy is checked by re-training that model
+(`check: claim`: its reference is made from given.claims by the check)."""
 from dlcheck.nnkit.trace import constraints_reference
 
 
 def solve(given):
-    return {**constraints_reference(given), "claimed_accuracy": claim_reference(given, "claimed_accuracy")}
+    return constraints_reference(given)
