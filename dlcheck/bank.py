@@ -14,7 +14,7 @@ from dlcheck.spec import ProblemSpec, load_spec
 
 
 def default_root() -> Path:
-    """$DLCHECK_PROBLEMS, else the problems/ folder beside the package (layout.py)."""
+    """The first bank folder: $DLCHECK_PROBLEMS's first, else problems/ beside the package (layout.py)."""
     return layout.bank_root()
 
 
@@ -24,21 +24,40 @@ def natural_key(text: str):
 
 
 class Bank:
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else default_root()
-        if not self.root.is_dir():
-            raise SpecError(f"problem bank not found at {self.root} (set DLCHECK_PROBLEMS)")
+    """The problem sets of one or more bank folders (a course's own beside the bundled one)."""
+
+    def __init__(self, root: Path | None = None, roots=None):
+        self.roots = [Path(root)] if root else [Path(r) for r in roots] if roots else layout.bank_roots()
+        for folder in self.roots:
+            if not folder.is_dir():
+                raise SpecError(f"problem bank not found at {folder} (set {layout.PROBLEMS_ENV} to the folders "
+                                f"of your banks, or pass --bank DIR)")
+        self.root = self.roots[0]
         self._problems: dict[str, ProblemSpec] = {}
         self._solvers: dict[str, ModuleType] = {}
 
     @cached_property
+    def _folders(self) -> dict[str, Path]:
+        """Each set's folder; a set name in two banks is an error naming both."""
+        found = {}
+        for root in self.roots:
+            for set_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+                if not any(set_dir.glob("*.yaml")):
+                    continue
+                if set_dir.name in found and found[set_dir.name] != set_dir:
+                    raise SpecError(f"problem set {set_dir.name!r} is in two banks: {found[set_dir.name]} and "
+                                    f"{set_dir}; rename one of them")
+                found[set_dir.name] = set_dir
+        return found
+
+    @cached_property
     def _index(self) -> dict[str, list[str]]:
-        index = {}
-        for set_dir in sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-            ids = sorted((p.stem for p in set_dir.glob("*.yaml")), key=natural_key)
-            if ids:
-                index[set_dir.name] = ids
-        return index
+        return {name: sorted((p.stem for p in folder.glob("*.yaml")), key=natural_key)
+                for name, folder in self._folders.items()}
+
+    def set_dir(self, set_name: str) -> Path:
+        """The folder of a set (its specs, solvers and _lib)."""
+        return self._folders.get(set_name, self.root / set_name)
 
     def sets(self) -> list[str]:
         return list(self._index)
@@ -58,7 +77,7 @@ class Bank:
             set_name, _, qid = full_id.partition("/")
             if qid not in self._index.get(set_name, []):
                 raise UnknownProblem(f"unknown problem {full_id!r}{did_you_mean(full_id, self.all_ids())}")
-            problem = load_spec(self.root / set_name / f"{qid}.yaml", set_name)
+            problem = load_spec(self.set_dir(set_name) / f"{qid}.yaml", set_name)
             checks.validate(problem)
             self._problems[full_id] = problem
             self.set_package(set_name)        # cached references may name its own networks (code checks)
@@ -89,7 +108,7 @@ class Bank:
 
     def set_package(self, set_name: str) -> str:
         """The set's folder as a package (its solvers import its own helpers from `._lib`)."""
-        return packages.register(set_name, self.root / set_name)
+        return packages.register(set_name, self.set_dir(set_name))
 
     def solver(self, problem: ProblemSpec) -> ModuleType | None:
         """The problem's solver module, imported from its file on first use, inside its set's package."""

@@ -38,8 +38,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
-                                       help="Print the version and exit.")) -> None:
+                                       help="Print the version and exit."),
+          banks: Optional[list[str]] = typer.Option(None, "--bank", metavar="DIR",
+                                                    help="A course's problem bank, beside the bundled one "
+                                                         "(repeat for several; DLCHECK_PROBLEMS lists the "
+                                                         "banks to use instead).")) -> None:
     """Check and grade deep-learning homework answers against derived references."""
+    if banks:
+        from dlcheck.layout import add_banks
+
+        add_banks(banks)
 
 
 # --format choices, from the registry of output formats (dlcheck/report/__init__.py: no renderer imported)

@@ -1,6 +1,7 @@
 """Where dlcheck finds and keeps things, in one place.
 
-    the problem bank   $DLCHECK_PROBLEMS, else problems/ beside the package
+    the problem bank   $DLCHECK_PROBLEMS (several folders, joined with the OS path separator),
+                       else problems/ beside the package; `dlcheck --bank DIR` adds a folder
     bundled answers    answers/ beside the bank (`dlcheck check`)
     the cache          $DLCHECK_CACHE_DIR, else $XDG_CACHE_HOME/dlcheck, else ~/.cache/dlcheck,
                        else a private /tmp/dlcheck-cache-<uid>
@@ -23,9 +24,26 @@ DATA_ENV = "DLCHECK_DATA"
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def bank_roots() -> list[Path]:
+    """The folders problem sets are read from, in order."""
+    env = os.environ.get(PROBLEMS_ENV, "")
+    listed = [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    return listed or [bundled_bank()]
+
+
 def bank_root() -> Path:
-    env = os.environ.get(PROBLEMS_ENV)
-    return Path(env) if env else PROJECT / "problems"
+    return bank_roots()[0]
+
+
+def bundled_bank() -> Path:
+    return PROJECT / "problems"
+
+
+def add_banks(folders) -> None:
+    """`--bank DIR`: course banks before the ones in force, for this process and the workers it
+    starts (they read the same variable)."""
+    roots = [str(Path(f).resolve()) for f in folders] + [str(p) for p in bank_roots()]
+    os.environ[PROBLEMS_ENV] = os.pathsep.join(dict.fromkeys(roots))
 
 
 def answers_root(bank: Path) -> Path:

@@ -25,3 +25,54 @@ def test_data_sets_come_from_the_option_then_the_environment(monkeypatch, tmp_pa
 def test_the_cache_is_where_the_layout_says(monkeypatch, tmp_path):
     monkeypatch.setenv(layout.CACHE_ENV, str(tmp_path / "c"))
     assert cache.cache_dir() == layout.cache_dir() == Path(tmp_path / "c")
+
+
+def _course_bank(folder: Path, set_name: str = "mycourse") -> Path:
+    (folder / set_name).mkdir(parents=True)
+    (folder / set_name / "q1.yaml").write_text(
+        "title: doubling\nstatement: what is 2 × 21?\nparts:\n  answer: {kind: integer}\n", encoding="utf-8")
+    (folder / set_name / "q1.py").write_text(
+        "from dlcheck.reference import Reference\n\n\ndef solve(given):\n"
+        "    return {'answer': Reference(2 * 21, ['2 × 21 = 42'])}\n", encoding="utf-8")
+    return folder
+
+
+def test_several_banks_from_the_environment(monkeypatch, tmp_path):
+    import os
+
+    course = _course_bank(tmp_path / "course")
+    monkeypatch.setenv(layout.PROBLEMS_ENV, os.pathsep.join([str(course), str(ROOT / "problems")]))
+    bank = Bank()
+    assert bank.sets()[0] == "mycourse" and "csc413-a2" in bank.sets()
+    assert bank.set_dir("csc413-a2") == ROOT / "problems" / "csc413-a2"
+    assert bank.problem("mycourse/q1").title == "doubling"
+
+
+def test_a_set_in_two_banks_is_an_error_naming_both(monkeypatch, tmp_path):
+    import os
+
+    import pytest
+
+    from dlcheck.errors import SpecError
+
+    one, two = _course_bank(tmp_path / "one"), _course_bank(tmp_path / "two")
+    monkeypatch.setenv(layout.PROBLEMS_ENV, os.pathsep.join([str(one), str(two)]))
+    with pytest.raises(SpecError, match=r"'mycourse' is in two banks: .*one/mycourse and .*two/mycourse"):
+        Bank().sets()
+
+
+def test_cli_bank_option_adds_a_course_bank_to_the_bundled_one(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from dlcheck.cli import app
+
+    monkeypatch.delenv(layout.PROBLEMS_ENV, raising=False)
+    course = _course_bank(tmp_path / "course")
+    answer = tmp_path / "answer.yaml"
+    answer.write_text("set: mycourse\nanswers:\n  q1: 42\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--bank", str(course), "grade", str(answer), "--format", "json",
+                                      "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert '"verdict": "correct"' in result.output
+    listed = CliRunner().invoke(app, ["--bank", str(course), "list"])
+    assert "mycourse" in listed.output and "csc413-a2" in listed.output

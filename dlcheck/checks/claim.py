@@ -58,4 +58,4 @@ def review(grader, problem, part, value, ref, outcome) -> Outcome:
     from dlcheck.claims import measured
 
     return measured(outcome, value, ref.value, grader.training, problem.set,
-                    grader.bank.root / problem.set, grader.use_cache)
+                    grader.bank.set_dir(problem.set), grader.use_cache)
