@@ -1,6 +1,8 @@
 """One module owns the paths (layout.py): the bank, the bundled answers, the cache, data sets."""
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 from dlcheck import cache, layout
 from dlcheck.bank import Bank, default_root
@@ -76,3 +78,19 @@ def test_cli_bank_option_adds_a_course_bank_to_the_bundled_one(monkeypatch, tmp_
     assert '"verdict": "correct"' in result.output
     listed = CliRunner().invoke(app, ["--bank", str(course), "list"])
     assert "mycourse" in listed.output and "csc413-a2" in listed.output
+
+
+def test_without_a_posix_sandbox_code_is_never_run_and_waits_for_review(monkeypatch):
+    """Windows: `import dlcheck` works (no `resource` needed at import), numbers grade as
+    anywhere, and code answers are left for review with the reason, never run in-process."""
+    from dlcheck import sandbox
+    from dlcheck.claims.run import train_in_sandbox
+    from dlcheck.kinds import code
+
+    monkeypatch.setattr("dlcheck.sandbox.box.supported", lambda: False)
+    monkeypatch.setattr("dlcheck.sandbox.box.shared", lambda *a, **k: pytest.fail("a sandbox was started"))
+    assert sandbox.mode() == "unavailable"
+    outcome = code.compare({"constraints": {}, "input": [1, 3]}, "import os; os.system('true')", None)
+    assert outcome.verdict == "review" and "needs Linux or macOS" in outcome.feedback
+    result = train_in_sandbox({"budget_s": 10}, "/nonexistent")
+    assert result["missing"].startswith("re-training runs only in dlcheck's sandbox") and result["transient"]

@@ -45,6 +45,9 @@ def train_in_sandbox(request: dict, folder, hide=None) -> dict:
     trains dlcheck's own reference networks (no submitted code) in the trusted view."""
     from dlcheck import sandbox
 
+    if not sandbox.supported():
+        return {"status": "ok", "missing": "re-training runs only in dlcheck's sandbox, which needs Linux or macOS",
+                "sandbox": "unavailable", "transient": True}
     budget = float(request["budget_s"])
     limits = sandbox.Limits(wall_seconds=budget * 1.2 + 60, cpu_seconds=int(budget * 1.2 + 60) * (os.cpu_count() or 1),
                             memory_mb=8192)

@@ -111,6 +111,9 @@ def _observe(request: dict, limits=None):
     """(observations, note), or (None, the Outcome that ends the check)."""
     from dlcheck import sandbox
 
+    if not sandbox.supported():        # submitted code runs only in the sandbox, never in this process
+        return None, Outcome(REVIEW, "not run: code answers run only in dlcheck's sandbox, which needs Linux or "
+                                     "macOS (fork and POSIX limits); left for review", decided_by="sandbox")
     box = sandbox.shared()
     note = box.protections.note()
     result = box.run(request, limits)

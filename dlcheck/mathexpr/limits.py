@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import pickle
-import resource
+try:
+    import resource
+except ImportError:         # Windows: no POSIX limits (run_limited runs inline there; the sandbox says
+    resource = None         # it is unavailable and never runs code)
 import select
 import signal
 import sys

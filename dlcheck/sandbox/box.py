@@ -58,8 +58,16 @@ def bubblewrap() -> str | None:
     return path if probe.returncode == 0 else None
 
 
+def supported() -> bool:
+    """Whether this system can run the sandbox at all: it needs fork, pipes handed to a child and
+    POSIX resource limits (Linux or macOS; not Windows)."""
+    return os.name == "posix" and hasattr(os, "fork")
+
+
 def mode() -> str:
     """The mode a sandbox would start in here (part of every memo key of sandbox verdicts)."""
+    if not supported():
+        return "unavailable"
     return "bubblewrap" if bubblewrap() else "process limits only"
 
 

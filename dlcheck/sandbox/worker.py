@@ -20,7 +20,10 @@ import gc
 import importlib
 import json
 import os
-import resource
+try:
+    import resource
+except ImportError:         # Windows: no POSIX limits (run_limited runs inline there; the sandbox says
+    resource = None         # it is unavailable and never runs code)
 import shutil
 import signal
 import sys
