@@ -73,6 +73,14 @@ def test_stdin_bytes_that_are_not_utf8_are_refused():
     assert run.returncode == 2 and b"not UTF-8" in run.stderr and b"Traceback" not in run.stderr
 
 
+def test_stdin_over_the_size_limit_is_refused():
+    from dlcheck.yamlsrc import MAX_FILE_BYTES
+
+    big = "answers:\n  p3: 1\n" + "#" * MAX_FILE_BYTES + "\n"
+    run = dlcheck("grade", "-", stdin=big)
+    assert run.returncode == 2 and "<stdin>" in run.stderr and "limit" in run.stderr
+
+
 # -- colour -------------------------------------------------------------------------------------
 _COLOUR = re.compile(r"\x1b\[[0-9;]*(?:3[0-9]|9[0-7]|38;)[0-9;]*m")
 
