@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  apt-get install -y -qq bubblewrap >/dev/null 2>&1; } || \
 	  echo "note: bubblewrap not installed; as root: apt-get install bubblewrap (sandbox runs with weaker isolation)"
+	@# headless Chromium opens the class report in tests/test_class_report.py (skipped without it)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get install -y -qq chromium >/dev/null 2>&1; } || \
+	  echo "note: chromium not installed; as root: apt-get install chromium (the browser test of the class report is skipped)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"

@@ -36,6 +36,13 @@ class PartResult:
             out.update(self.details)
         return out
 
+    @classmethod
+    def from_json(cls, data: dict) -> "PartResult":
+        """A result from its JSON (fields beyond the dataclass's go to `details`, as to_json spreads them)."""
+        own = {name: data[name] for name in cls.__dataclass_fields__ if name in data and name != "details"}
+        details = {k: v for k, v in data.items() if k not in cls.__dataclass_fields__}
+        return cls(**{"expected": "", "got": "", **own}, details=details)
+
 
 @dataclass
 class CritiqueResult:
@@ -64,6 +71,11 @@ class CritiqueResult:
             out["reason"] = self.reason
         return out
 
+    @classmethod
+    def from_json(cls, data: dict) -> "CritiqueResult":
+        keys = ("critique_verdict", "actual_verdict", "critique_right", "critique_answer_verdict", "flags", "reason")
+        return cls(data["problem"], **{k: data[k] for k in keys if k in data})
+
 
 @dataclass
 class Report:
@@ -75,6 +87,12 @@ class Report:
     warnings: list = field(default_factory=list)      # [Issue]
     titles: dict = field(default_factory=dict)        # problem id -> title
     traces: list = field(default_factory=list)        # [TraceAudit], one per answer with working
+    view: object = None                               # how it is shown (report/student.View); None: to staff
+
+    @property
+    def audience(self) -> str:
+        """"student": a view with no reference value (report/student.py)."""
+        return getattr(self.view, "audience", "staff")
 
     @property
     def score(self) -> float:
@@ -92,6 +110,7 @@ class Report:
         return {
             "submission": self.submission,
             "author": self.author,
+            "audience": self.audience,
             "score": _num(self.score),
             "max_score": _num(self.max_score),
             "counts": dict(self.counts()),

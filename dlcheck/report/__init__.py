@@ -7,7 +7,7 @@ A format module defines what it can write, each function writing text:
     write_class(book) -> [paths]     a class's outputs into book.out (`dlcheck batch`), from
                                      book.summary, book.records() and book.part_columns()
 A new format is one new module plus one line in FORMATS saying which of the three it
-offers; the CLI's --format choices and `dlcheck batch --format` come from here (and a
+offers (and, when students read it, its default audience); the CLI's --format choices and `dlcheck batch --format` come from here (and a
 test checks that the README lists the same formats)."""
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class Format:
     report: bool = True         # render_report: `dlcheck grade --format NAME`
     solution: bool = False      # render_solution, render_equivalence: `dlcheck solve|equiv --format NAME`
     classbook: bool = False     # write_class: `dlcheck batch --format NAME`
+    audience: str = "staff"     # who reads it unless --audience says otherwise (report/student.py)
 
 
 FORMATS = (
@@ -29,7 +30,7 @@ FORMATS = (
     Format("json", "json_report", solution=True),
     Format("csv", "csv_report", classbook=True),
     Format("junit", "junit", classbook=True),
-    Format("gradescope", "gradescope", classbook=True),
+    Format("gradescope", "gradescope", classbook=True, audience="student"),   # students see it on submitting
     Format("md", "markdown", classbook=True),
     Format("html", "html", classbook=True),
 )
@@ -41,3 +42,7 @@ CLASS_FORMATS = tuple(f.name for f in FORMATS if f.classbook)
 
 def renderer(fmt: str):
     return importlib.import_module(f"dlcheck.report.{_BY_NAME[fmt].module}")
+
+
+def default_audience(fmt: str) -> str:
+    return _BY_NAME[fmt].audience if fmt in _BY_NAME else "staff"

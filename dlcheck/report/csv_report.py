@@ -1,7 +1,8 @@
 """The gradebook: one CSV row per submission, a column per part plus the total.
 
-A part's cell is its score; `review` for parts a human still has to grade;
-empty when the submission's set has no such part. Every text cell is made
+A part's cell is its score (`2 (human)` when a reviewer gave it); `review` for
+parts a human still has to grade, `recheck` for one whose answer changed after
+it was scored; empty when the submission's set has no such part. Every text cell is made
 inert for a spreadsheet (`_text`): no formula from a file or author name."""
 from __future__ import annotations
 
@@ -45,7 +46,13 @@ def _row(record: dict, columns: list) -> list:
 
 
 def _cell(result: dict):
-    return "review" if result["verdict"] == "review" else result["score"]
+    """The score; a human's score marked as such; `review` while a human has to score it, `recheck`
+    when the answer changed after a human scored it (humanscores.py)."""
+    if result.get("decided_by") == "human":
+        return f"{result['score']} (human)"
+    if result["verdict"] == "review":
+        return "recheck" if (result.get("human") or {}).get("stale") else "review"
+    return result["score"]
 
 
 def _text(text: str) -> str:

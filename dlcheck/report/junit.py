@@ -71,7 +71,8 @@ def _case(suite, submission_id: str, r: dict) -> str | None:
     case = ET.SubElement(suite, "testcase", classname=_clean(submission_id),
                          name=_clean(f"{r['problem']}/{r['part']}"), time="0")
     verdict = r["verdict"]
-    detail = _clean(f"verdict: {verdict}\nexpected: {r.get('expected', '')}\ngot: {r.get('got', '')}\n"
+    expected = f"expected: {r['expected']}\n" if r.get("expected") else ""     # none in a student's view
+    detail = _clean(f"verdict: {verdict}\n{expected}got: {r.get('got', '')}\n"
                     f"score: {r.get('score')} / {r.get('max_score')}\n{r.get('feedback', '')}")
     message = _clean((r.get("feedback") or verdict).splitlines()[0] if (r.get("feedback") or verdict) else verdict)
     if verdict in FAILURES:
