@@ -252,3 +252,12 @@ def test_given_lines_cut_long_data():
     assert "  args:" in lines and "    k: 3" in lines and "    sizes: [1, 2]" in lines
     assert "  text: a b" in lines
     assert any(line.startswith("  long: [0, 1") and "characters)" in line for line in lines)
+
+
+def test_show_lists_the_symbols_an_expression_answer_may_use():
+    run = dlcheck("show", "csc413-a2/2.3.2")
+    assert run.returncode == 0, run.stderr
+    lines = [line.strip() for line in run.stdout.splitlines()]
+    assert "X: n×d matrix" in lines and "w_0: d vector" in lines and "eta: scalar, positive" in lines
+    assert "a = X w_0 - t" in lines
+    assert "symbols" not in dlcheck("show", "dl-principles/3b").stdout     # no formulas, no symbol list

@@ -56,3 +56,18 @@ def _flow(value) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     text = " ".join(text.split()) if isinstance(value, str) else text
     return text if len(text) <= MAX_WIDTH else text[: MAX_WIDTH - 1] + f"… ({len(text):,} characters)"
+
+
+def symbol_lines(math) -> list[str]:
+    """An expression problem's symbols (shapes, assumptions) and aliases, as answers may use them."""
+    if math is None or not (math.symbols or math.aliases):
+        return []
+    lines = []
+    for name, info in math.symbols.items():
+        shape = "×".join(str(d) for d in info.shape)
+        traits = [t for t, on in (("positive", info.positive), ("integer", info.integer),
+                                  ("nonzero", info.nonzero)) if on]
+        kind = f"{shape} {'matrix' if len(info.shape) == 2 else 'vector'}" if info.shape else "scalar"
+        lines.append(f"  {name}: {', '.join([kind, *traits])}")
+    lines += [f"  {name} = {text}" for name, text in math.aliases.items()]
+    return lines

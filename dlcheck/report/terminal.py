@@ -202,6 +202,15 @@ def render_problem(problem, out) -> None:
         console.print(Text("given", style="bold"))
         for line in given_lines(problem.given):
             console.print(_plain(line), overflow="fold")
+    math = next((part.math for part in problem.parts.values() if part.math is not None), None)
+    if math is not None:
+        from dlcheck.report.given import symbol_lines
+
+        lines = symbol_lines(math)
+        if lines:
+            console.print(Text("symbols (answers may use them)", style="bold"))
+            for line in lines:
+                console.print(_plain(line), overflow="fold")
     table = Table(show_header=True, pad_edge=False)
     for col in ("part", "kind", "points", "prompt"):
         table.add_column(col, overflow="fold")
