@@ -473,10 +473,9 @@ def check(
 def new(problem_id: str = typer.Argument(..., metavar="SET/ID", help="The new problem's id, e.g. my-course/1a.")):
     """Start a problem: a spec, a solver and a test to fill in (docs/authoring.md)."""
     from dlcheck import scaffold
-    from dlcheck.bank import default_root
 
     try:
-        written = scaffold.create(default_root(), problem_id)
+        written = scaffold.create(scaffold.set_folder(_bank(), problem_id), problem_id)
     except (scaffold.ScaffoldError, OSError) as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     _note(f"new: wrote {', '.join(map(str, written))}; `dlcheck check` fails on {problem_id.strip()} "

@@ -24,10 +24,9 @@ class ScaffoldError(DlcheckError):
     """A name or a place `dlcheck new` cannot use (exit 2)."""
 
 
-def paths(root: Path, full_id: str) -> tuple[Path, Path, Path]:
-    """The spec, solver and test that `new` writes for SET/ID under the bank `root`."""
+def paths(folder: Path, full_id: str) -> tuple[Path, Path, Path]:
+    """The spec, solver and test that `new` writes for SET/ID in the set's `folder`."""
     set_name, qid = split_id(full_id)
-    folder = root / set_name
     module = re.sub(r"\W", "_", f"{set_name}_{qid}")
     return folder / f"{qid}.yaml", folder / f"{qid}.py", folder / "tests" / f"test_{module}.py"
 
@@ -43,10 +42,18 @@ def split_id(full_id: str) -> tuple[str, str]:
     return set_name, qid
 
 
-def create(root: Path, full_id: str) -> list[Path]:
-    """Write the three files; ScaffoldError when one exists already (nothing is written then)."""
+def set_folder(bank, full_id: str) -> Path:
+    """Where SET/ID goes: the set's own folder when a bank has the set, else a new set in the
+    first bank (a course's, with --bank or DLCHECK_PROBLEMS)."""
+    set_name, _ = split_id(full_id)
+    return bank.set_dir(set_name) if bank.has_set(set_name) else bank.root / set_name
+
+
+def create(folder: Path, full_id: str) -> list[Path]:
+    """Write the three files into the set's `folder`; ScaffoldError when one exists already
+    (nothing is written then)."""
     set_name, qid = split_id(full_id)
-    spec, solver, test = paths(root, full_id)
+    spec, solver, test = paths(folder, full_id)
     existing = [p for p in (spec, solver, test) if p.exists()]
     if existing:
         raise ScaffoldError(f"{', '.join(map(str, existing))} already exist{'s' if len(existing) == 1 else ''}; nothing written")

@@ -261,3 +261,19 @@ def test_show_lists_the_symbols_an_expression_answer_may_use():
     assert "X: n×d matrix" in lines and "w_0: d vector" in lines and "eta: scalar, positive" in lines
     assert "a = X w_0 - t" in lines
     assert "symbols" not in dlcheck("show", "dl-principles/3b").stdout     # no formulas, no symbol list
+
+
+def test_new_goes_to_the_sets_own_bank_or_the_first_one(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    (second / "demo").mkdir(parents=True)
+    first.mkdir()
+    (second / "demo" / "q1.yaml").write_text("title: t\nstatement: s\nparts:\n  why: {kind: text}\n")
+    env = {"DLCHECK_PROBLEMS": os.pathsep.join(map(str, (first, second))), "DLCHECK_CACHE_DIR": str(tmp_path / "c")}
+    assert dlcheck("new", "demo/q2", env=env).returncode == 0
+    assert (second / "demo" / "q2.yaml").exists() and not (first / "demo").exists()    # beside q1
+    assert dlcheck("new", "fresh/q1", env=env).returncode == 0
+    assert (first / "fresh" / "q1.yaml").exists()                                        # a new set: the first bank
+    course = tmp_path / "course"
+    course.mkdir()
+    assert dlcheck("--bank", str(course), "new", "mine/1", env=env).returncode == 0
+    assert (course / "mine" / "1.py").exists() and (course / "mine" / "tests" / "test_mine_1.py").exists()
