@@ -32,7 +32,7 @@ import numpy as np
 
 from dlcheck.mathexpr import nodes as N
 from dlcheck.trace import numeric
-from dlcheck.trace.extract import Extracted, extract
+from dlcheck.trace.extract import MAX_TRACE, Extracted, extract
 from dlcheck.trace.numeric import Clash, Domain, Singular, Unknown
 from dlcheck.trace.sides import BUILTINS, Side, SideReader, loose, word_key
 from dlcheck.trace.steps import GIVEN, OK, UNDECIDED, WRONG, StepCheck
@@ -259,6 +259,8 @@ class Auditor:
         self._restated = None
         self.line_offset = 0
         self.world: World | None = None
+        self._zero_based = False               # the working counts rows and columns from 0
+        self._step = None                      # the step being checked (its label gives a point)
 
     # -- the walk --------------------------------------------------------------------------
     def run(self, extracted: Extracted, line_offset: int = 0) -> list:
@@ -271,6 +273,7 @@ class Auditor:
         self.world.facts.update(facts)
         self.world.declare(extracted.declarations)
         self._read_ahead(steps)
+        self._zero_based = any(re.search(r"\((?:0\s*,\s*\d|\d\s*,\s*0)\)\s*$", s.label) for s in steps)
         checks = []
         previous_case = None
         for index, step in enumerate(steps):
@@ -294,6 +297,7 @@ class Auditor:
         return self.case
 
     def _check_step(self, index: int, step, case: str, line_offset: int) -> StepCheck:
+        self._step = step
         reader = self.world.reader
         sides = [reader.read(text) for text in step.sides]
         relations, judgements = [], []
@@ -314,12 +318,51 @@ class Auditor:
             relations.append({"left": left.text, "right": right.text, "relation": rel, "status": judgement.status,
                               "reason": judgement.reason})
         worst = max(judgements, key=lambda j: _RANK[j.status])
+        if worst.status != WRONG and sides and sides[-1].readable:
+            worst = self._said_total(step, sides[-1]) or self._said_entry(step, sides[-1]) or worst
         self._remember(index, step, sides, case, judgements[0].status if judgements else GIVEN)
         if worst.status == GIVEN and any(j.status == OK for j in judgements):
             worst = next(j for j in judgements if j.status == OK)
         names = sorted(set().union(*(s.names() for s in sides)))
         return StepCheck(step.line + line_offset, step.text, worst.status, worst.reason, names, relations,
                          worst.counterexample, step.context)
+
+    def _said_total(self, step, last: Side) -> Judgement | None:
+        """"The total number of neurons in the CNN is 4×4×3×64 = 3,072": a sentence that names
+        a total the problem asks for (every word of an answer's name, and *total*) states it."""
+        words = re.findall(r"[a-z0-9]+", step.sentence.lower())
+        says_total = bool({"total", "overall"} & set(words))
+        if not says_total or not re.search(r"\b(?:is|are|equals?|of)\s*$", step.sentence, re.IGNORECASE):
+            return None
+        named = {part for name, part in self.problem.trace_answers.items() if len(_name_words(name)) > 1
+                 and all(any(_same_word(n, w) for w in words) for n in _name_words(name))}
+        part = next(iter(named)) if len(named) == 1 else None
+        ref = self.refs.get(part)
+        said = _constant(last)
+        if ref is None or not _number(ref.value) or said is None:
+            return None
+        accepted = [ref.value] + [v for rule, v in ref.rules.items() if _number(v) and any(
+            r.name == rule and r.credit >= 1 for r in self.problem.parts[part].rules)]
+        tolerance = numeric.written_tolerance(last.text)
+        if any(numeric.same(numeric.scalar(v), numeric.scalar(said), tolerance) for v in accepted):
+            return None
+        return Judgement(WRONG, f"'{_short(step.sentence, 80)} {_short(last.text)}': {part} is {ref.value:g}")
+
+    def _said_entry(self, step, last: Side) -> Judgement | None:
+        """"(3,3) = 5 − 3 = 2": a chain labelled with a position states that entry of the one
+        matrix the problem asks for (1-based, or 0-based where the working writes a (0, j))."""
+        m = re.search(r"\((\d)\s*,\s*(\d)\)\s*$", step.label)
+        matrices = [(part, ref.value) for part, ref in self.refs.items() if _entries("M", ref.value)]
+        said = _constant(last)
+        if m is None or len(matrices) != 1 or said is None:
+            return None
+        part, value = matrices[0]
+        i, j = int(m.group(1)), int(m.group(2))
+        a, b = (i, j) if self._zero_based else (i - 1, j - 1)
+        if not (0 <= a < len(value) and 0 <= b < len(value[a]) and _number(value[a][b])) \
+                or abs(value[a][b] - said) <= 1e-9 * max(1.0, abs(value[a][b])):
+            return None
+        return Judgement(WRONG, f"entry ({i},{j}) of {part} is {value[a][b]:g}, not {_short(last.text)}")
 
     # -- one relation ---------------------------------------------------------------------
     def _relation(self, index, position, left: Side, right: Side, rel: str, step, case: str) -> Judgement:
@@ -628,7 +671,28 @@ class Auditor:
                 self._restated = previous
         if key in self.world.roots and not out:
             out.append((f"the equation before gives {key}", self.world.roots[key]))
+        if not out and previous is not None and not left.params:
+            formulas = [d for d in self.world.defs.get(key, []) if d.index < self.world.at and d.source == "trace"]
+            out += next((found for d in reversed(formulas) for found in [self._at_point(left, d)] if found), [])
         return out
+
+    def _at_point(self, left: Side, formula: Definition) -> list:
+        """`d = √(X₁² + X₂² + X₃²)`, then `Obs 4 (0,1,2): d = …`: the formula at the point the
+        step's line gives, its values bound in order to the formula's indexed letters."""
+        m = re.findall(r"\((-?\d+(?:\.\d+)?(?:\s*,\s*-?\d+(?:\.\d+)?)+)\)", self._step.label if self._step else "")
+        if not m:
+            return []
+        point = [float(v) for v in m[-1].split(",")]
+        letters = sorted((n for n in formula.side.names() if self._try(self.world.reader.read(n), None) is None),
+                         key=lambda n: [int(d) for d in re.findall(r"\d+", n)] or [0])
+        bases = {re.sub(r"_?\{?\d+\}?$", "", n) for n in letters}
+        if len(letters) != len(point) or len(bases) != 1 or not all(re.search(r"\d$", n) for n in letters):
+            return []
+        values = self._try(formula.side, {n: numeric.scalar(v) for n, v in zip(letters, point)})
+        if values is None:
+            return []
+        at = ", ".join(f"{n} = {v:g}" for n, v in zip(letters, point))
+        return [(f"{_short(left.text)} is {_short(formula.side.text)} (line {formula.line}) at {at}", values)]
 
     def _same_params(self, fact_params: tuple, params: tuple) -> bool:
         return len(fact_params) == len(params) and all(
@@ -892,6 +956,7 @@ class Auditor:
                 from dlcheck.trace.sides import _canonical
 
                 out.add(_canonical(m.group(1).replace("~", "")) + ("_tilde" if "~" in m.group(1) else ""))
+        out |= set(re.findall(r"(?<![\w\\])([A-Za-z])\(\s*[A-Za-z]\w{0,2}\s*\)", self.problem.statement))  # P(A)
         return out | {"L", "L_tilde", "L_1", "R", "f", "g", "h", "sigma"} - set(self.problem.trace_math.symbols)
 
     def _word_names(self, steps) -> set:
@@ -954,8 +1019,11 @@ def problem_facts(problem, refs: dict, reader: SideReader) -> dict:
     for part, ref in refs.items():
         for line in ref.steps:
             statements(line, part, rounded=False)
+            for layer, count in _layer_counts(line):
+                add(layer, reader.read(count), (), part)
         for name, expr in ref.facts.items():
             add(name, reader.read(str(expr)), (), part)
+    _gradient_of_the_step(out, problem, reader, add)
     answers = [(name, part) for name, part in problem.trace_answers.items()]
     answers += [(canonical_name(name), part.name) for part in problem.parts.values() for name in part.lhs]
     for name, part in answers:
@@ -968,7 +1036,38 @@ def problem_facts(problem, refs: dict, reader: SideReader) -> dict:
             add(name, reader.read(ref.value), (), part, "answer")
         elif ref is not None and _numbers(ref.value):
             add(name, reader.read(_literal(ref.value)), (), part, "answer")
+            for entry, value in _entries(name, ref.value):
+                add(entry, reader.read(_literal(value)), (), part, "answer")
     return out
+
+
+def _gradient_of_the_step(facts: dict, problem, reader: SideReader, add) -> None:
+    """w₁ is one gradient step, w₀ − η∇L(w₀): where the problem fixes w₁ (one case, through η)
+    and says nothing of ∇L, ∇L(w₀) is (w₀ − w₁)/η, so a gradient the working writes is checked."""
+    steps = facts.get("w_1", [])
+    symbols = problem.trace_math.symbols
+    if facts.get("∇L") or len(steps) != 1 or "eta" not in symbols or "w_0" not in symbols \
+            or "eta" not in steps[0].side.names():
+        return
+    add("∇L", reader.read("(w_0 - w_1)/eta"), ("w_0",), steps[0].case)
+
+
+def _layer_counts(line: str) -> list:
+    """`Dense(128) → 128, 14,745,728` in a solver's walk: the layer named as working names it
+    (`dense128`) has that many parameters; a name two layers share (`conv2d323`) says nothing."""
+    found = [(m.group(1).lower() + re.sub(r"\D", "", m.group(2)), m.group(3).replace(",", ""))
+             for m in re.finditer(r"\b([A-Za-z]+)\(([\d,\s]+)\)\s*→\s*[\d×]+,\s*(\d[\d,]*)(?![\d×])", line)]
+    names = [name for name, _ in found]
+    return [(name, count) for name, count in found if names.count(name) == 1]
+
+
+def _entries(name: str, value) -> list:
+    """`dy/dF_11` and `dy/dF_1_1` for the entries of a matrix answer named dy/dF (1-based)."""
+    if not (isinstance(value, list) and 2 <= len(value) <= 9 and all(
+            isinstance(row, list) and 2 <= len(row) <= 9 for row in value)):
+        return []
+    return [(f"{name}_{i + 1}{sep}{j + 1}", v) for i, row in enumerate(value) for j, v in enumerate(row)
+            for sep in ("", "_")]
 
 
 def _shape_written(left: Side, right: Side, a, b) -> bool:
@@ -1085,6 +1184,24 @@ def _literal(value) -> str:
     return repr(float(value))
 
 
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _name_words(name: str) -> list:
+    """`CNNneurons`, `CNN neurons` -> ["cnn", "neurons"]."""
+    return [w.lower() for w in re.findall(r"[A-Z]{2,}|[A-Z]?[a-z]+", name)]
+
+
+def _same_word(name: str, word: str) -> bool:
+    """A word of an answer's name in a sentence: `neurons`/`neuron`, `params`/`parameters`."""
+    return _stem(name) == _stem(word)
+
+
+def _stem(word: str) -> str:
+    return "param" if word.startswith("param") else word.rstrip("s")
+
+
 def _case_key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))[:60]
 
@@ -1095,5 +1212,9 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def audit_steps(problem, trace: str, refs: dict, simulate=None, line_offset: int = 0):
+    from dlcheck.trace.layers import shape_checks
+
     extracted = extract(trace)
-    return extracted, Auditor(problem, refs, simulate).run(extracted, line_offset)
+    steps = Auditor(problem, refs, simulate).run(extracted, line_offset)
+    walk = shape_checks(trace[:MAX_TRACE], refs, (problem.given or {}).get("input"), line_offset)
+    return extracted, sorted(steps + walk, key=lambda s: s.line)

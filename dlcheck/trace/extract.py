@@ -70,6 +70,7 @@ class Step:
     head: str = ""                # for a continued step: the first side of the chain it continues
     defining: bool = False        # let / where / := …: the chain introduces a name
     supposing: bool = False       # if / suppose / try …: a value for the sake of the argument
+    sentence: str = ""            # the prose of the sentence the chain ends ("The total number of … is")
 
     @property
     def relations(self) -> list:
@@ -225,7 +226,7 @@ class _Scanner:
         before = " ".join(p for p in (context, lead) if p)
         return Step(self.line_of(at), _join(sides, rels).strip(), texts, list(rels), lead.strip(), self.section,
                     before[-200:], continued, head, bool(_DEFINING.search(lead)) or ":=" in rels,
-                    bool(_SUPPOSING.search(lead)))
+                    bool(_SUPPOSING.search(lead)), self._sentence_of(sides[0][0]) or context)
 
     def _adjacent(self, pos: int) -> bool:
         """A row starting with "=" goes on from the chain that ended just before it (blank
@@ -235,6 +236,11 @@ class _Scanner:
             if 0 < self.previous_line < line else []
         return all(not b.strip() or re.fullmatch(r"\s*(?:\$\$|\\\[|\\\]|\\(?:begin|end)\{\w+\*?\})\s*", b)
                    for b in between)
+
+    def _sentence_of(self, pos: int) -> str:
+        """The words on the chain's line before it, from where its sentence starts."""
+        line = self.text[self.starts[self.line_of(pos) - 1]:pos]
+        return " ".join(re.split(r"(?<=[.!?])\s+(?=[A-Z*])", line)[-1].replace("$", " ").split())[-200:]
 
     def _sentence_before(self, pos: int) -> str:
         before = self.text[max(0, pos - 300):pos]

@@ -194,11 +194,24 @@ class Evaluator:
         return value.view(FlatList) if value.shape[1] == 1 and value.shape[0] > 1 else value
 
     def _apply(self, atom, draw, over):
+        if atom.func not in BUILTIN_FUNCTIONS and self.world.function(atom.func, len(atom.args), False) is None:
+            return self._quantity_at(atom, draw, over)
         args = [self.side(a, draw, over) for a in atom.args]
         if atom.func in BUILTIN_FUNCTIONS:
             return BUILTIN_FUNCTIONS[atom.func](args)
         params, body = self.world.function(atom.func, len(args))
         return self.side(body, draw, {**over, **dict(zip(params, args))})
+
+    def _quantity_at(self, atom, draw, over):
+        """`P(x)` where P is a value, not a function (the probability of the problem's point):
+        P itself, when P is stated (by the working or the problem, not a random draw) and its
+        argument is a bare name its value does not depend on."""
+        names = [a.key for a in atom.args]
+        stated = self.world.in_force(atom.func) or self.world.single_fact(atom.func)
+        if stated is None or len(names) != 1 or names[0] is None or atom.args[0].atoms \
+                or self.world.depends({atom.func}, names[0]):
+            raise Unknown(atom.func, f"{atom.func} is not a function defined here")
+        return self.world.lookup(atom.func, draw, over)
 
     def _target(self, atom, draw, over):
         """(f(x) for the differentiated thing, the variable, the point) of a grad/deriv atom."""
@@ -238,7 +251,7 @@ class Evaluator:
         return self.side(body, draw, {**over, **bound})
 
     def _gradient(self, atom, draw, over):
-        if atom.func and atom.body is None:
+        if atom.func and atom.body is None and atom.order == 1:       # a stated ∇L is no ∇²L
             stated = self._defined("∇" + atom.func, atom, draw, over)
             if stated is not None:
                 return stated

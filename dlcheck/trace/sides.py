@@ -51,6 +51,9 @@ _TERSE = [(r"(?<![A-Za-z\\])lam~|(?<![A-Za-z\\])lambda~|λ~", r"\\tilde{\\lambda
 _STYLE = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathit|mathsf)\s*\{([^{}]*)\}")
 _STAR = re.compile(r"(?<=[A-Za-z0-9}α-ω])(?:\s*\^\s*\{\s*(?:\*|\\ast|\\star)\s*\}|\s*\^\s*(?:\*|\\ast|\\star)"
                    r"|_\s*\{\s*(?:\*|\\ast)\s*\}|_\s*\*|\*(?=\s*(?:$|[=),\]/:])|\s+[A-Za-z(\\]))")   # w*, η*/n; not n * X
+# a function's name set as a word: \text{Log}, \mathrm{exp}, \operatorname{ln}
+_FUNCTION_WORD = re.compile(r"\\(?:text|textrm|mathrm|operatorname)\s*\{\s*(log|ln|exp|sin|cos|tanh)\s*\}|"
+                            r"(?<![\\A-Za-z])(Log|LOG|Ln|Exp)(?=\s*(?:\\left\s*)?\()", re.I)
 _THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:,\d{3})+|(?:,\d{2})+,\d{3})(?![\d])(?!\.\d)")   # 1,024; 1,22,304
 
 
@@ -120,6 +123,7 @@ def prepare(text: str) -> str:
     text = re.sub(r"\\(?:text|textbf|textrm|mbox)\s*\{\s*\}", " ", text)
     text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)
     text = _STYLE.sub(r" \1", text)
+    text = _FUNCTION_WORD.sub(lambda m: "\\" + (m.group(1) or m.group(2)).lower() + " ", text)   # \text{Log}(…) is log(…)
     text = re.sub(r"\\(?:mathrm|operatorname)\s*\{\s*([A-Za-z]{2,})\s*\}", r" \1", text)   # \mathrm{ReLU}
     text = re.sub(r"\\mathrm\s*\{\s*d\s*\}", "d", text)
     for pattern, repl in _TERSE:
