@@ -261,10 +261,10 @@ def fake_autograder(tmp_path: Path, zip_path: Path, upload: dict) -> Path:
     return base
 
 
-def run_autograder(base: Path, tmp_path: Path) -> dict:
+def run_autograder(base: Path, tmp_path: Path, cache: str = "") -> dict:
     env = {**os.environ, "DLCHECK_AUTOGRADER_ROOT": str(base), "DLCHECK_PYTHON": sys.executable,
-           "DLCHECK_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("DLCHECK_PROBLEMS")                                # run_autograder finds the zip's own problems
+           "DLCHECK_CACHE_DIR": cache or str(tmp_path / "cache")}
+    env.pop("DLCHECK_PROBLEMS", None)                          # run_autograder finds the zip's own problems
     done = subprocess.run([str(base / "source" / "run_autograder")], env=env, capture_output=True, text=True,
                           timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -310,3 +310,21 @@ def test_autograder_for_an_unknown_set_names_the_closest(bank_dir, tmp_path):
     result = invoke("autograder", "toys", "-o", tmp_path / "a.zip", code=2)
     assert "unknown problem set 'toys'" in result.output and "toy" in result.output
     assert not (tmp_path / "a.zip").exists()
+
+
+def test_autograder_for_a_bundled_set_carries_its_whole_folder(tmp_path, bank):
+    """csc413-a2's zip: every file of its folder (solvers' helpers included); an upload graded with
+    the zip's problems only, for its student."""
+    target = tmp_path / "autograder.zip"
+    invoke("autograder", "csc413-a2", "-o", target)
+    folder = bank.set_dir("csc413-a2")
+    mine = {f"problems/csc413-a2/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".pyo"))}
+    assert mine and mine <= set(zipfile.ZipFile(target).namelist())
+    upload = {"hw.yaml": "set: csc413-a2\nanswers:\n  '3.2': {cnn_neurons: 61632, cnn_params: 21000}\n"}
+    data = run_autograder(fake_autograder(tmp_path, target, upload), tmp_path, os.environ["DLCHECK_CACHE_DIR"])
+    tests = {t["name"]: t for t in data["tests"]}
+    assert tests["csc413-a2/3.2/cnn_neurons"]["status"] == "passed"
+    assert tests["csc413-a2/3.2/cnn_params"]["status"] == "failed"
+    assert "21024" not in json.dumps(data) and "21,024" not in json.dumps(data)
+    assert data["score"] == 1 and len(tests) > 30         # the whole set, out of its maximum
