@@ -124,7 +124,7 @@ class HumanScores:
                 r["max_score"] = self.maxima[key]        # not answered: 0 of the part's human scale
             return
         human = {"score": found.score, "max_score": found.max_score, "comment": found.comment}
-        if self.changed(Path(record["submission"]), key, found):
+        if self.changed(Path(record["submission"]), key, found, graded_digest(record)):
             r["human"] = {**human, "stale": True}
             r["notes"] = list(r.get("notes", [])) + [f"{STALE_NOTE} (it had {found.score:g} of {found.max_score:g})"]
             return
@@ -134,10 +134,12 @@ class HumanScores:
                  notes=list(r.get("notes", [])) + [HUMAN_NOTE])
 
     # -- has the answer changed? ---------------------------------------------------------
-    def changed(self, path: Path, key: str, score: Score) -> bool:
-        """Whether the part's answer in the file differs from the one that was scored. A file that
-        cannot be read any more is not taken as changed: the record was graded from it."""
-        whole = self._file_hash(path)
+    def changed(self, path: Path, key: str, score: Score, digest: str | None = None) -> bool:
+        """Whether the part's answer differs from the one that was scored. `digest`: the content the
+        record was graded from (its key), so an unchanged class needs no file at all (review import
+        on another machine than the batch). When the content differs, the part's answer is read from
+        the file; one that cannot be read is taken as changed: a human looks again."""
+        whole = digest or self._file_hash(path)
         if whole is None or whole == score.file_sha256:
             return False
         return self.answers(path).get(key) != score.answer_sha256
@@ -199,7 +201,15 @@ def _num(x: float):
     return int(x) if float(x).is_integer() else round(x, 6)
 
 
-def fingerprint(path: str, bank) -> tuple[str, dict]:
-    """(hash of the file, {problem/part: hash of its answer}): what a score is given for, now."""
+def fingerprint(path: str, bank, digest: str | None = None) -> tuple[str, dict]:
+    """(hash of the file, {problem/part: hash of its answer}): what a score is given for, now
+    (`digest`: the content the record was graded from, when it says)."""
     p = Path(path)
-    return file_hash(p) or "", _read_answers(p, bank)
+    return digest or file_hash(p) or "", _read_answers(p, bank)
+
+
+def graded_digest(record: dict) -> str | None:
+    """The sha256 of the file a batch record was graded from (its regrade key), if it has one."""
+    key = record.get("key")
+    digest = key.get("submission") if isinstance(key, dict) else None
+    return digest if isinstance(digest, str) and len(digest) == 64 else None

@@ -21,7 +21,7 @@ from pathlib import Path
 from dlcheck import classbook
 from dlcheck.csvin import FORMULA_START, Rows, cell
 from dlcheck.errors import SubmissionFileError, did_you_mean
-from dlcheck.humanscores import HumanScores, Score, fingerprint
+from dlcheck.humanscores import HumanScores, Score, fingerprint, graded_digest
 from dlcheck.report.safe import untrusted
 
 COLUMNS = ("submission", "author", "file", "part", "max_score", "status", "rubric", "answer", "measurements",
@@ -65,7 +65,8 @@ def _row(record: dict, r: dict, answers: dict, human: HumanScores, bank) -> list
     stored = human.find(record["id"], record["submission"], key)
     status = "new"
     if stored is not None:
-        status = "changed since scored" if human.changed(Path(record["submission"]), key, stored) else "scored"
+        changed = human.changed(Path(record["submission"]), key, stored, graded_digest(record))
+        status = "changed since scored" if changed else "scored"
     measured = ([r["feedback"]] if r.get("feedback") and not r["feedback"].startswith("for review") else [])
     measured += list(r.get("notes", []))
     return [record["id"], (record.get("report") or {}).get("author") or "", record["submission"], key,
@@ -161,7 +162,7 @@ def _score(rows: Rows, number: int, row: dict, pending: dict, bank, seen: dict) 
     value = _number(rows, number, raw_score, maximum)
     if len(comment) > MAX_COMMENT:
         raise rows.error(number, f"the comment is longer than {MAX_COMMENT:,} characters")
-    whole, answers = fingerprint(record["submission"], bank)
+    whole, answers = fingerprint(record["submission"], bank, graded_digest(record))
     return Score(record["id"], record["submission"], part, value, maximum, comment, answers.get(part, ""), whole)
 
 

@@ -79,7 +79,7 @@ def test_the_class_page_draws_scores_and_parts(klass):
     assert "not every student of this set has the same maximum" in text    # scored review parts, honestly
     bars = re.findall(r"<rect x='[\d.]+' y='(\d+)' width='36' height='(\d+)' fill='#1565c0'><title>([^<]*)", text)
     assert [t for _, h, t in bars if int(h)] == ["1 scored 0–10%", "2 scored 30–40%", "1 scored 90–100%"]
-    assert "✎ 2 waiting for a human" in text and "1 by a human" in text
+    assert "✎ 2 waiting for a human" in text and "1 by a human" in text      # toy/q1/why: bo's is scored
     assert page.scripts == 1 and "thead" in page.tags
 
 
@@ -170,3 +170,12 @@ def test_a_browser_shows_a_students_page(klass, tmp_path):
     seen = on_screen(klass / "students" / f"{ids(klass)['bo']}.html", tmp_path)
     assert "Score 1 / 3 (33%)" in seen["text"] and "half the rubric" in seen["text"]
     assert "partial (scored by a human)" in seen["text"] and "← the class report" in seen["text"]
+
+
+def test_a_part_nobody_has_scored_yet_shows_no_share():
+    from dlcheck.report.html import class_page
+
+    part = {"submissions": 2, "answered": 1, "share_correct": 0.0, "verdicts": {"missing": 1, "review": 1},
+            "common_wrong": [], "known_mistakes": {}, "human_scored": 0}
+    text = class_page({"submissions": 2, "graded": 2, "errors": [], "mean_score": 1, "parts": {"s/q/why": part}}, [])
+    assert "✎ waiting for a human (1)" in text and "0%" not in text

@@ -328,3 +328,21 @@ def test_autograder_for_a_bundled_set_carries_its_whole_folder(tmp_path, bank):
     assert tests["csc413-a2/3.2/cnn_params"]["status"] == "failed"
     assert "21024" not in json.dumps(data) and "21,024" not in json.dumps(data)
     assert data["score"] == 1 and len(tests) > 30         # the whole set, out of its maximum
+
+
+def test_review_on_another_machine_needs_no_submission_file(bank_dir, tmp_path, monkeypatch):
+    """The batch ran in CI with relative paths; the sheet is imported where those paths lead nowhere:
+    the scores count (the records say what content they were graded from), none is flagged."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "class").mkdir()
+    for name, text in STUDENTS.items():
+        (tmp_path / "class" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    invoke("batch", "class", "--out", "out", "--jobs", "1")
+    elsewhere = tmp_path / "laptop"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    out = tmp_path / "out"
+    invoke("review", "import", scored(tmp_path, out, {"ada": ("2", ""), "bo": ("1", "")}), out)
+    book = gradebook(out)
+    assert (book["ada"]["toy/q1/why"], book["bo"]["toy/q1/why"]) == ("2 (human)", "1 (human)")
+    assert {r["status"] for r in read_csv(scored(tmp_path, out, {}))} == {"scored"}

@@ -233,7 +233,8 @@ def _parts_table(parts: dict) -> str:
     for name, p in parts.items():
         verdicts = p.get("verdicts") or {}
         waiting = verdicts.get("review", 0)
-        if p["share_correct"] is None:
+        if p["share_correct"] is None or (waiting and not set(verdicts) - {"review", "missing"}):
+            # nothing decided yet but the missing answers: a share of 0 % would say nothing
             share = f"<td class='review' data-v='-1'>✎ waiting for a human ({_h(waiting)})</td>"
         else:
             human = f" ({_h(p['human_scored'])} by a human)" if p.get("human_scored") else ""
