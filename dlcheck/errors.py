@@ -23,6 +23,19 @@ def where(file: str | None, line: int | None) -> str:
     return f"{file}: " if file else ""
 
 
+TORCH_EXTRA = "pip install 'dlcheck[torch]'"
+
+
+def missing_torch(exc: BaseException) -> str:
+    """What to say when `exc` is torch (or torchvision) not being installed, else "". Numbers,
+    formulas and labels need no torch once their references are derived; code answers,
+    training claims and deriving references do."""
+    name = getattr(exc, "name", None) or ""
+    if isinstance(exc, ModuleNotFoundError) and name.split(".")[0] in ("torch", "torchvision"):
+        return f"this needs torch, which is not installed here: {TORCH_EXTRA}"
+    return ""
+
+
 class DlcheckError(Exception):
     """An error a user can act on; the CLI prints it without a traceback."""
 

@@ -6,7 +6,7 @@ import json
 
 from dlcheck import checks, kinds
 from dlcheck.critique import audit, problem_verdict
-from dlcheck.errors import DlcheckError, Issue
+from dlcheck.errors import DlcheckError, Issue, missing_torch
 from dlcheck.kinds import plain
 from dlcheck.reference import Reference, memoized, references
 from dlcheck.results import PartResult, Report
@@ -186,9 +186,9 @@ class Grader:
                               feedback=value.message, decided_by="parse", **base)
         try:
             outcome = self._outcome(check, problem, part, value, ref, stated)
-        except Exception as exc:  # a checker bug must cost one part, not the report
-            outcome = Outcome(ERROR, f"dlcheck internal error while checking: {type(exc).__name__}: {exc}",
-                              decided_by="internal")
+        except Exception as exc:  # a checker bug (or a missing torch) must cost one part, not the report
+            outcome = Outcome(ERROR, missing_torch(exc) or f"dlcheck internal error while checking: "
+                                                           f"{type(exc).__name__}: {exc}", decided_by="internal")
         if outcome.verdict == REVIEW and not check.SCORED_IN_REVIEW:
             points = 0
         score = points * outcome.share if outcome.verdict in (CORRECT, PARTIAL) else 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from dlcheck import __version__
 from dlcheck.cache import cache_dir, digest, read_entry, write_entry
-from dlcheck.errors import SolverError
+from dlcheck.errors import DlcheckError, SolverError, missing_torch
 from dlcheck.solution import Reference, jsonable  # noqa: F401 - solvers import Reference from here
 from dlcheck.spec import ProblemSpec
 from dlcheck.verdict import Outcome
@@ -85,12 +85,14 @@ def _cached_references(parts, problem: ProblemSpec) -> dict | None:
 
 
 def run_solver(problem: ProblemSpec, bank) -> dict[str, Reference]:
-    module = bank.solver(problem)
     try:
-        raw = module.solve(dict(problem.given))
-    except SolverError:
+        raw = bank.solver(problem).solve(dict(problem.given))    # importing a solver may need torch too
+    except DlcheckError:
         raise
     except Exception as exc:
+        hint = missing_torch(exc)
+        if hint:
+            raise SolverError(f"{problem.full_id}: deriving its references: {hint}") from None
         raise SolverError(f"{problem.full_id}: the solver failed: {type(exc).__name__}: {exc}") from exc
     return _validated(problem, raw)
 
