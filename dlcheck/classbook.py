@@ -149,6 +149,8 @@ def _count_part(acc: dict, r: dict) -> None:
 def _part_summary(acc: dict) -> dict:
     total = sum(acc["verdicts"].values())
     decided = total - acc["verdicts"]["review"]           # parts a human grades have no share yet
+    if acc["verdicts"]["review"] and decided == acc["verdicts"]["missing"]:
+        decided = 0                                        # nor has one whose only other answers are missing
     return {"submissions": total, "answered": acc["answered"],
             "share_correct": round(acc["verdicts"]["correct"] / decided, 4) if decided else None,
             "verdicts": dict(sorted(acc["verdicts"].items())),

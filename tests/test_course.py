@@ -109,6 +109,8 @@ def test_review_export_lists_each_part_awaiting_a_human(graded, tmp_path):
     assert rows[0]["answer"] == "the conv layer has 608 weights"
     assert rows[1]["answer"] == "'=HYPERLINK(\"http://x\")"           # inert in a spreadsheet
     assert gradebook(out)["ada"]["toy/q1/why"] == "review"
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["parts"]["toy/q1/why"]["share_correct"] is None        # nothing decided: no share yet
 
 
 def test_review_round_trip_reaches_every_output(graded, tmp_path):
