@@ -25,6 +25,7 @@ import pytest
 
 from conftest import ROOT
 from dlcheck import batchcli
+from dlcheck.batch import descendants
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process counts are read from /proc")
 
@@ -118,23 +119,88 @@ def test_ctrl_c_leaves_no_process_and_keeps_finished_results(course, presses):
     try:
         # the three quick ones are graded; both workers hold a hung submission and its child
         busy = wait_for(lambda: len(results(course)) == 3 and len(marked(mark)) >= 5 or proc.poll() is not None)
-        before = marked(mark)
+        before, tree = marked(mark), descendants(proc.pid)
         assert busy and proc.poll() is None and len(before) >= 5, (before, proc.poll())
-        os.killpg(proc.pid, signal.SIGINT)                  # Ctrl-C reaches the whole foreground group
-        if presses == 2:
-            time.sleep(0.5)
-            os.killpg(proc.pid, signal.SIGINT)
+        interrupt(proc, presses)
         try:
             _, err = proc.communicate(timeout=30)            # a liveness bound, not a measurement
         except subprocess.TimeoutExpired:
             pytest.fail("the batch did not exit within 30 s of Ctrl-C")
         assert wait_for(lambda: not marked(mark), 10), f"left behind: {marked(mark)} (before: {before})"
+        assert not [pid for pid in tree if alive(pid)]
         assert proc.returncode == 130, err
         assert "Traceback" not in err and "--resume" in err and "interrupted after 3 of 5" in err, err
         kept = results(course)
         assert sorted(kept) == ["a1", "a2", "a3"] and all(r["status"] == "graded" for r in kept.values())
     finally:
         cleanup(proc, mark)
+
+
+def interrupt(proc, presses: int) -> None:
+    """Ctrl-C on a terminal: SIGINT to the whole foreground group, `presses` times 0.5 s apart."""
+    for press in range(presses):
+        if press:
+            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGINT)
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+HUNG_MODEL = '''set: csc413-a2
+answers:
+  "4.1": |
+    class PoolUpsampleNet:
+        def __init__(self, *args, **kwargs):
+            while True:
+                pass
+'''
+
+
+@pytest.mark.slow
+def test_ctrl_c_twice_with_real_sandboxes_leaves_no_process(tmp_path):
+    """The bundled bank, code answers that never return: workers, bubblewrap and sandbox
+    workers (a fresh session and environment of their own) all end with the batch."""
+    for name in "abcd":
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "hw.yaml").write_text(HUNG_MODEL)
+    proc = subprocess.Popen([sys.executable, "-m", "dlcheck", "batch", str(tmp_path / "class"), "--out",
+                             str(tmp_path / "out"), "--jobs", "2", "--format", "csv"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+    tree = []
+    try:
+        in_sandbox = wait_for(lambda: sum("sandbox.worker" in command_line(pid)
+                                          for pid in descendants(proc.pid)) >= 2 or proc.poll() is not None, 300)
+        tree = descendants(proc.pid)
+        if not in_sandbox or proc.poll() is not None:
+            pytest.skip("no sandbox process started here (no bubblewrap?)")
+        interrupt(proc, 2)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the batch did not exit within 30 s of Ctrl-C")
+        assert proc.returncode == 130 and "Traceback" not in err, err
+        assert wait_for(lambda: not [pid for pid in tree if alive(pid)], 10), \
+            [command_line(pid)[:80] for pid in tree if alive(pid)]
+    finally:
+        for pid in tree:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
 
 
 def test_a_hung_submission_is_a_timeout_and_the_class_goes_on(course):
