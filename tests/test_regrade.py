@@ -214,6 +214,10 @@ def test_keys_name_why_a_result_is_stale(klass, tmp_path, bank_dir, monkeypatch)
     assert keys.stale({**record, "key": None}, ada.path) == regrade.UNKEYED
     assert keys.stale({**record, "key": {**record["key"], "dlcheck": "0.0.1"}}, ada.path) == regrade.CODE
     assert regrade.Keys(Bank(), _Settings()).stale(record, ada.path) == regrade.SETTINGS
+    from dlcheck.claims import TrainingSettings
+
+    monkeypatch.delenv("DLCHECK_DATA", raising=False)            # no data: nothing re-trains, seeds change nothing
+    assert regrade.Keys(Bank(), TrainingSettings(seeds=7, budget_s=5)).stale(record, ada.path) is None
     timeout = {**record, "status": "timeout", "limit_s": 10}
     assert keys.stale(timeout, ada.path, limit=10) is None and keys.stale(timeout, ada.path, 20) == regrade.TIMEOUT
 
