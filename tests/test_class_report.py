@@ -117,6 +117,8 @@ def test_students_pages_follow_the_audience(klass):
     (r"\|X^\top a\|_2^2", "‖Xᵀ a‖₂²"),
     (r"X^T a \cdot w", "Xᵀ a · w"),
     (r"<script>\lambda</script>", "<script>λ</script>"),        # rewritten as text; _h escapes it after
+    (r"\hat w = X^{-1}t", "ŵ = X⁻¹t"),
+    ("||Xw - t||^2", "‖Xw - t‖²"),
     ("608", "608"),
 ])
 def test_formulas_are_shown_as_the_terminal_shows_them(typed, shown):

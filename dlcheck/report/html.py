@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from itertools import groupby
 from urllib.parse import quote
@@ -299,7 +300,9 @@ _PRETTY = (
     (re.compile(r"\\(?:left|right|displaystyle|,|;|!|quad)\s*"), ""),
     (re.compile(r"\^\{?\\top\}?|\^\{?T\}?(?![A-Za-z0-9])"), "ᵀ"),
     (re.compile(r"\\(?:cdot|times)"), "·"),
-    (re.compile(r"\\\||\\lVert|\\rVert"), "‖"),
+    (re.compile(r"\\\||\\lVert|\\rVert|\|\|"), "‖"),
+    (re.compile(r"\^\{-1\}"), "⁻¹"),
+    (re.compile(r"\\hat\s*\{?([A-Za-z])\}?"), "\\1\u0302"),
     (re.compile(r"\\tilde\{?\\lambda\}?"), "λ̃"),
     (re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}"), r"(\1)/(\2)"),
     (re.compile(r"\^\{?([0-9])\}?(?![0-9])"), lambda m: m.group(1).translate(_SUPERSCRIPT)),
@@ -316,7 +319,7 @@ def pretty(text) -> str:
         return text
     for pattern, repl in _PRETTY:
         text = pattern.sub(repl, text)
-    return text.replace("_2", "₂") if "‖" in text else text
+    return unicodedata.normalize("NFC", text.replace("_2", "₂") if "‖" in text else text)
 
 
 # -- a page -------------------------------------------------------------------------------------------
