@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-# torch first, from $(TORCH), so that dlcheck's own `torch>=2.1` is already met
+# torch first, from $(TORCH), so that the [torch] extra's `torch>=2.1` is already met
 # and pip never reaches for a multi-GB CUDA build.
 $(STAMP): pyproject.toml
 	@# bubblewrap isolates submitted code (no network, read-only system); without it the
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	  echo "note: chromium not installed; as root: apt-get install chromium (the browser test of the class report is skipped)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,torch]"
 	@touch $@
 
 # The LLM answers with their critiques, then training claims re-run on a small
@@ -60,7 +60,7 @@ MUTANTS     ?=
 MUTATE_STAMP := $(VENV)/.mutate-installed
 
 $(MUTATE_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,mutate]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,torch,mutate]"
 	@touch $@
 
 mutate: $(MUTATE_STAMP)
