@@ -95,3 +95,13 @@ def test_the_gradient_a_gradient_step_implies_and_no_hessian_from_it(bank):
     assert _wrong_line(_audit(bank, "csc413-a2/2.2.3", half)) == 1
     sound = "$$\\nabla_w L(w_0) = \\frac{2}{n}X^\\top(Xw_0 - t)$$\nH = ∇²L = (2/n)XᵀX\n"
     assert _audit(bank, "csc413-a2/2.2.3", sound).earliest_wrong is None
+    # ∇²L is the Jacobian of that gradient: (2/n)XᵀX, not (1/n)XᵀX
+    assert _wrong_line(_audit(bank, "csc413-a2/2.2.3", sound.replace("(2/n)XᵀX", "(1/n)XᵀX"))) == 2
+
+
+def test_a_loss_the_working_writes_must_have_the_problems_gradient(bank):
+    # dropping the 1/n changes ∇L (2.2.3 fixes it through its step w₁), though not the minimiser
+    dropped = "work with L(w) = ‖Xw − t‖²\n"
+    audit = _audit(bank, "csc413-a2/2.2.3", dropped)
+    assert _wrong_line(audit) == 1 and "gradient" in audit.earliest_wrong.reason
+    assert _audit(bank, "csc413-a2/2.2.3", "L(w) = (1/n)‖Xw − t‖² + 3\n").earliest_wrong is None

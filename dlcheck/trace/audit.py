@@ -593,6 +593,9 @@ class Auditor:
             if key in self.world.roots:
                 return self._compare(self.world.roots[key], value, rel, left, right, f"the equation before gives "
                                                                                      f"{key}")
+            slope = self._against_gradient(left, right) if len(left.params) == 1 else None
+            if slope is not None and slope.status == WRONG:
+                return slope
             if self.world.in_force(key) is not None or key in self.world.envs[0]:
                 return Judgement(GIVEN, f"sets {_short(left.text)} for this case")
             return Judgement(GIVEN, f"defines {_short(left.text)}")
@@ -617,6 +620,27 @@ class Auditor:
                 return Judgement(WRONG, f"{results[0].reason.split(';')[0]}; at {at} they give {point['expected']} "
                                         f"and {point['got']}", point)
         return results[0]
+
+    def _against_gradient(self, left: Side, right: Side) -> Judgement | None:
+        """`L(w) = ‖Xw − t‖²` where the problem fixes ∇L(w₀) but not L: the function the working
+        writes must have that gradient (a constant apart), else it is not the problem's L."""
+        fact = next((d for d in self.world.facts.get("∇" + left.key, []) if len(d.params) == 1), None)
+        if fact is None:
+            return None
+        ev, var = self.world._evaluator, left.params[0]
+        try:
+            points = [self.world.lookup(fact.params[0], k, {}) for k in range(len(self.world.envs))]
+            want = [ev.side(fact.side, k, {}) for k in range(len(points))]
+            got = [numeric.gradient_of(lambda x, k=k: ev.side(right, k, {var: x}), p) for k, p in enumerate(points)]
+        except (Unknown, Clash, Domain):
+            return None
+        at = fact.params[0]
+        judgement = self._compare(want, got, "=", left, right, f"its gradient at {at} is the problem's", False)
+        if judgement.status == WRONG:
+            judgement.reason = (f"the gradient of {_short(right.text)} at {at} is not ∇{left.key}({at}) = "
+                                f"{_short(fact.side.text)} ({fact.case or 'the problem'}): "
+                                f"{numeric.show(got[0])} vs {numeric.show(want[0])}")
+        return judgement
 
     def _comparable(self, answer: Side, names: set) -> bool:
         """An answer's name (`L`, `w`, `weights`) states the answer only when the step uses the

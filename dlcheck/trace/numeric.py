@@ -255,10 +255,23 @@ class Evaluator:
             stated = self._defined("∇" + atom.func, atom, draw, over)
             if stated is not None:
                 return stated
+        if atom.func and atom.body is None and atom.order == 2 and not atom.wrt:
+            hessian = self._stated_hessian(atom, draw, over)
+            if hessian is not None:
+                return hessian
         f, point = self._target(atom, draw, over)
         if atom.order == 2:
             return _jacobian(lambda x: _gradient(f, x), point)
         return _gradient(f, point)
+
+    def _stated_hessian(self, atom, draw, over):
+        """∇²L as the Jacobian of a ∇L the problem or the working states as a function."""
+        found = self.world.function("∇" + atom.func, 1, required=False)
+        if found is None:
+            return None
+        (param,), body = found
+        point = self.side(atom.args[0], draw, over) if atom.args else self.world.lookup(param, draw, over)
+        return _jacobian(lambda x: self.side(body, draw, {**over, param: x}), point)
 
     def _derivative(self, atom, draw, over):
         if atom.func and atom.body is None:
@@ -280,6 +293,11 @@ class Evaluator:
 
 def _derivative_atom(node, atoms: dict) -> bool:
     return isinstance(node, N.Sym) and node.name in atoms and atoms[node.name].kind in ("deriv", "grad")
+
+
+def gradient_of(f, point):
+    """∂f/∂x at `point` (a column like the point) for a scalar f."""
+    return _gradient(f, point)
 
 
 def _gradient(f, point):
