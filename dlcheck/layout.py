@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,7 +37,14 @@ def bank_root() -> Path:
 
 
 def bundled_bank() -> Path:
-    return PROJECT / "problems"
+    """problems/ beside the package (a clone, an editable install), else where an installed
+    dlcheck keeps it (pyproject's data-files: <prefix>/share/dlcheck/problems)."""
+    import sysconfig
+
+    beside = PROJECT / "problems"
+    installed = [Path(sysconfig.get_path("data")) / "share" / "dlcheck" / "problems",
+                 Path(sys.prefix) / "share" / "dlcheck" / "problems"]
+    return next((p for p in [beside, *installed] if p.is_dir()), beside)
 
 
 def add_banks(folders) -> None:
