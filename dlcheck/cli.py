@@ -229,8 +229,11 @@ def solve(
 
 @app.command()
 def grade(
-    file: str = typer.Argument(..., metavar="FILE", help="A submission YAML file (- reads standard input)."),
+    file: str = typer.Argument(..., metavar="FILE", help="A submission YAML file (- reads standard input), or a "
+                                                           "notebook (.ipynb, with --set)."),
     fmt: GradeFormat = typer.Option(GradeFormat.rich, "--format", "-f", help="Output format."),
+    set_name: Optional[str] = typer.Option(None, "--set", metavar="SET",
+                                           help="The problem set a notebook answers (dlcheck/notebook.py)."),
     fail_under: Optional[str] = typer.Option(None, "--fail-under", metavar="X",
                                              help="Exit 3 when the score is below X points, or X% of the "
                                                   "maximum (70%) (for CI)."),
@@ -254,7 +257,7 @@ def grade(
 
         bank = _bank()
         view = _view(bank, fmt.value, audience, reveal, visibility)    # a bad --reveal stops before grading
-        submission = load_submission(file, bank)
+        submission = _notebook_submission(file, set_name, bank) if _is_notebook(file) else load_submission(file, bank)
         training = _training(data_dir, train_seeds, train_budget, device)
         report = Grader(bank, use_cache=not no_cache, training=training).grade(submission)
         missed = gate.not_graded(report)
@@ -273,6 +276,31 @@ def grade(
     failure = threshold.failure(report.score, report.max_score) if threshold else None
     if failure:
         _fail(failure, EXIT_FAIL_UNDER)
+
+
+def _is_notebook(file: str) -> bool:
+    return file.lower().endswith(".ipynb")
+
+
+def _notebook_submission(file: str, set_name: Optional[str], bank):
+    """A notebook is imported in memory (`dlcheck import`'s mapping), then graded."""
+    from pathlib import Path
+
+    from dlcheck import notebook
+
+    _known_set(bank, set_name, file)
+    result, submission = notebook.load_submission(Path(file), set_name, bank)
+    _note(f"import: {notebook.summary(result)}")
+    return submission
+
+
+def _known_set(bank, set_name: Optional[str], file: str) -> None:
+    from dlcheck.errors import UnknownProblem, did_you_mean
+
+    if not set_name:
+        raise UnknownProblem(f"{file}: a notebook names no problem set; give it with --set SET")
+    if not bank.has_set(set_name):
+        raise UnknownProblem(f"unknown problem set {set_name!r}{did_you_mean(set_name, bank.sets())}")
 
 
 def _threshold(text: Optional[str]):
@@ -417,7 +445,8 @@ def diff_outputs(
 
 @app.command("import")
 def import_writeup(
-    writeup: str = typer.Argument(..., metavar="WRITEUP", help="A markdown write-up (an LLM's answers, a student's)."),
+    writeup: str = typer.Argument(..., metavar="WRITEUP", help="A markdown write-up (an LLM's answers, a student's), "
+                                                                "or a notebook (.ipynb)."),
     set_name: str = typer.Option(..., "--set", metavar="SET", help="The problem set it answers."),
     output: str = typer.Option("-", "--output", "-o", metavar="FILE", help="Submission file to write (- for stdout)."),
 ):
@@ -433,14 +462,20 @@ def import_writeup(
         if not bank.has_set(set_name):
             raise UnknownProblem(f"unknown problem set {set_name!r}{did_you_mean(set_name, bank.sets())}")
         path = Path(writeup)
-        imported = run_import(read_writeup(path), set_name, bank)       # regular files only, size-limited
-        document = to_yaml(imported, path.name)
+        if _is_notebook(writeup):                                        # markdown cells + code answers
+            from dlcheck import notebook
+
+            result = notebook.import_file(path, set_name, bank)
+            document, said, listed = notebook.to_yaml(result), notebook.summary(result), notebook.notes(result)
+        else:
+            imported = run_import(read_writeup(path), set_name, bank)   # regular files only, size-limited
+            document, said, listed = to_yaml(imported, path.name), summary(imported), notes(imported)
         if output == "-":
             sys.stdout.write(document)
         else:
             Path(output).write_text(document, encoding="utf-8")
-        sys.stderr.write(f"dlcheck import: {summary(imported)}"
-                         + "".join(f"\n  {untrusted(line)}" for line in notes(imported)) + "\n")
+        sys.stderr.write(f"dlcheck import: {untrusted(said)}"
+                         + "".join(f"\n  {untrusted(line)}" for line in listed) + "\n")
 
     _guarded(body)
 

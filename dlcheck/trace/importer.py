@@ -456,8 +456,9 @@ def to_yaml(imported: Imported, source: str) -> str:
         if section.note:
             lines.append(f"    # {_oneline(section.note, 200)}")
         spans = ", ".join(f"{name} {_range(*span)}" for name, span in section.spans.items())
-        lines.append(f"    # {name}: lines {_range(section.line, section.end)}"
-                     + (f" ({spans})" if spans else ""))
+        if section.line:                  # 0: a section with no lines of the write-up (a notebook's code)
+            lines.append(f"    # {name}: lines {_range(section.line, section.end)}"
+                         + (f" ({spans})" if spans else ""))
         if section.answers:
             lines.extend(_answer_yaml(section))
         if section.trace.strip():
@@ -481,7 +482,8 @@ def _answer_yaml(section: Section) -> list:
         why = {"extracted": f"extracted from line {line}: check it",
                "solution": f"the Solution, lines {_range(line, last)}",
                "code": f"the Solution's code, lines {_range(line, last)}, fences removed: check it",
-               "text": f"the section's text, lines {_range(line, last)}: for a person to review"}[how]
+               "text": f"the section's text, lines {_range(line, last)}: for a person to review"}.get(how, how)
+        # any other `how` is its own comment (notebook.py: code read from the notebook's cells)
         if "\n" in value or how != "extracted":
             out.append(f"      {part}: |2-   # {why}")
             out.extend(_block(value, 8))
@@ -516,6 +518,8 @@ def _block(text: str, indent: int) -> list:
 
 
 def _heading_comment(section: Section) -> str:
+    if not section.line:
+        return section.heading
     if section.heading.startswith("(no heading)"):
         return f"no heading; begins on line {section.line}"
     return f"heading on line {section.line}: {_oneline(section.heading)}"
