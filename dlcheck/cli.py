@@ -258,6 +258,8 @@ def grade(
         bank = _bank()
         view = _view(bank, fmt.value, audience, reveal, visibility)    # a bad --reveal stops before grading
         submission = _notebook_submission(file, set_name, bank) if _is_notebook(file) else load_submission(file, bank)
+        if set_name and not _is_notebook(file):
+            _note(f"--set is read for notebooks only; {file} names its set itself (`set:`)")
         training = _training(data_dir, train_seeds, train_budget, device)
         report = Grader(bank, use_cache=not no_cache, training=training).grade(submission)
         missed = gate.not_graded(report)

@@ -37,7 +37,8 @@ from dlcheck.yamlsrc import YamlError, read_bytes
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
 MAX_CELLS = 5_000
 MAX_CODE_CHARS = 2_000_000      # all code cells together: bounds the time ast.parse takes
-_SHELL = re.compile(r"^(\s*)(?:[!%].*|[A-Za-z_][\w.,\s]*=\s*[!%].*)$")      # `!pip`, `%matplotlib`, `x = !ls`
+# `!pip`, `%matplotlib`, `x = !ls`, and IPython's help: `?model`, `model?`, `nn.Conv2d??`
+_SHELL = re.compile(r"^(\s*)(?:[!%?].*|[A-Za-z_][\w.,\s]*=\s*[!%].*|[A-Za-z_][\w.]*\?\??)\s*$")
 _TITLED = re.compile(r"^(\s{0,3}#{1,6}\s+)(?:\*\*)?(?:(?:part|question|problem|exercise|q)\s*)?(\d+(?:\.\d+)+)"
                      r"[.:)]?(?:\*\*)?\s+\S.*$", re.I)
 _PYTHON_CELL_MAGICS = {"time", "capture", "timeit"}                      # their body is Python
@@ -189,17 +190,18 @@ def _attach(result: NotebookImport) -> None:
 
 
 def _named(problem, part_name: str, part) -> list:
-    """Identifiers the part's prompt or the problem's statement ask to define, then the part's name."""
+    """Identifiers the part's prompt or the problem's statement ask to define; the part's own name
+    (p11b's forward_batchnorm) where they name none."""
     names = []
     for text in (part.prompt or "", problem.statement or ""):
         names += [n for n in _DEFINING.findall(text) if not keyword.iskeyword(n) and n not in names]
-    if part_name.isidentifier() and part_name not in names:
+    if not names and part_name.isidentifier():
         names.append(part_name)
     return names
 
 
 def asked_names(problem, part_name: str, part, statements: list) -> list:
-    """The names this part asks for that the notebook defines (def or class): the first that
+    """The name this part asks for, where the notebook defines it (def or class): the first that
     the prompt or statement names, else the part's own name."""
     defined = {n for s in statements if s.what == "def" for n in s.names}
     found = [n for n in _named(problem, part_name, part) if n in defined]

@@ -69,8 +69,10 @@ def test_only_the_definitions_a_class_needs_are_kept(colab):
 
 def test_ipython_lines_become_pass_and_cell_magics_are_read_or_skipped():
     cleaned = notebook.strip_magics("!pip install -q torchsummary\n%matplotlib inline\nfiles = !ls\n"
-                                    "def f():\n    !nvidia-smi\n    return 1\nx = 1")
-    assert cleaned.split("\n") == ["pass", "pass", "pass", "def f():", "    pass", "    return 1", "x = 1"]
+                                    "def f():\n    !nvidia-smi\n    return 1\nx = 1\nnn.Conv2d??\n"
+                                    "y = 5 % 3\nz = x != y")
+    assert cleaned.split("\n") == ["pass", "pass", "pass", "def f():", "    pass", "    return 1", "x = 1", "pass",
+                                    "y = 5 % 3", "z = x != y"]
     ast.parse(cleaned)
     assert notebook.strip_magics("%%time\nmodel = Net()") == "\nmodel = Net()"
     assert notebook.strip_magics("%%bash\nls /content") is None
@@ -186,3 +188,31 @@ def test_too_large_missing_and_no_set(tmp_path, monkeypatch, bank):
         notebook.read_cells(tmp_path / "absent.ipynb")
     result = CliRunner().invoke(app, ["grade", str(COLAB)])
     assert result.exit_code == 2 and "--set SET" in result.output and "Traceback" not in result.output
+
+
+def test_a_base_class_is_kept_and_an_asked_name_nobody_defines_is_said(bank, tmp_path):
+    path = _notebook(tmp_path / "nb.ipynb",
+                     ("code", "import torch\nimport torch.nn as nn\n"
+                              "class ConvTransposeNet(nn.Module):\n    pass\n"
+                              "class UNet(ConvTransposeNet):\n    def forward(self, x):\n"
+                              "        return torch.cat([x, x], dim=1)\n"))
+    result = notebook.import_file(path, "csc413-a2", bank)
+    unet = next(a for a in result.code if a.problem == "6.1")
+    assert unet.kept == ["ConvTransposeNet", "torch", "nn"] and "class ConvTransposeNet" in unet.code
+    assert "4.1/model: asks for PoolUpsampleNet, which no code cell defines" in notebook.notes(result)
+
+
+def test_the_command_line_does_not_load_nbformat_until_a_notebook_comes():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import sys, dlcheck.cli; print('nbformat' in sys.modules)"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_set_on_a_yaml_submission_is_said_to_be_unused(write_yaml):
+    path = write_yaml("set: dl-principles\nanswers:\n  3b: 608\n")
+    result = CliRunner().invoke(app, ["grade", str(path), "--set", "csc413-a2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "--set is read for notebooks only" in result.output
