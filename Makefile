@@ -42,6 +42,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_first_grade.py
 	$(BIN)/python bench/bench_equiv.py
 	$(BIN)/python bench/bench_sandbox.py
 	$(BIN)/python bench/bench_trace.py

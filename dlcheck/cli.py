@@ -487,8 +487,11 @@ def check(
     answers: Optional[str] = typer.Option(None, "--answers", metavar="DIR",
                                           help="Folder of answer files with .expected.yaml beside them."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Derive every reference again."),
+    update: bool = typer.Option(False, "--update", help="Rewrite each set's references.lock.json from "
+                                                        "what its solvers derive (the references shipped)."),
 ):
-    """Check the bank: specs load, solvers derive, bundled answers grade as expected."""
+    """Check the bank: specs load, solvers derive, each set's lock holds what they derive,
+    bundled answers grade as expected."""
     from pathlib import Path
 
     from dlcheck import selfcheck
@@ -497,7 +500,7 @@ def check(
     def body():
         bank = _bank()
         root = Path(answers) if answers else selfcheck.default_answers_root(bank)
-        rows = selfcheck.run(bank, root, use_cache=not no_cache)
+        rows = selfcheck.run(bank, root, use_cache=not no_cache, update=update)
         render_checks(rows, sys.stdout)
         return rows
 

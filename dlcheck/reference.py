@@ -9,7 +9,8 @@ and, for parts whose spec says `check: solver`,
     def check_<part>(answer, given, reference) -> Outcome
 
 References are cached under a key that hashes the spec, the solver source
-and the dlcheck version, so editing either recomputes them. Cached entries
+and the dlcheck version, so editing either recomputes them. On a miss, a set's
+shipped lock (lockfile.py) serves them before any solver runs. Cached entries
 are plain JSON sealed with a checksum (cache.py) and schema-checked when read:
 reading them imports neither torch nor sympy, and a damaged one is recomputed."""
 from __future__ import annotations
@@ -18,7 +19,7 @@ import functools
 import json
 from pathlib import Path
 
-from dlcheck import __version__
+from dlcheck import __version__, lockfile
 from dlcheck.cache import cache_dir, digest, read_entry, write_entry
 from dlcheck.errors import DlcheckError, SolverError, missing_torch
 from dlcheck.solution import Reference, jsonable  # noqa: F401 - solvers import Reference from here
@@ -51,8 +52,11 @@ def package_digest() -> str:
     return digest(*(p.read_bytes() for p in sorted(root.rglob("*.py"))))
 
 
-def references(problem: ProblemSpec, bank, use_cache: bool = True) -> dict[str, Reference]:
-    """Each part's Reference, from the cache when it is valid, else from the solver."""
+def references(problem: ProblemSpec, bank, use_cache: bool = True, locked: bool = True) -> dict[str, Reference]:
+    """Each part's Reference, from the cache when it is valid, else from the set's lock
+    (references.lock.json, shipped with the bank: no solver runs, no torch), else from
+    the solver. use_cache=False derives afresh (neither cache nor lock); locked=False
+    skips the lock (`dlcheck check` compares the lock with what the solver derives)."""
     if problem.solver_path is None:
         return {}
     key = problem_key(problem)
@@ -61,6 +65,9 @@ def references(problem: ProblemSpec, bank, use_cache: bool = True) -> dict[str, 
         cached = _load_cached(path, key, problem)
         if cached is not None:
             return cached
+        shipped = _cached_references(lockfile.locked_parts(problem), problem) if locked else None
+        if shipped is not None:
+            return shipped
     refs = run_solver(problem, bank)
     if use_cache:
         write_entry(path, {"key": key, "dlcheck": __version__, "problem": problem.full_id,

@@ -4,14 +4,16 @@ import shutil
 
 import pytest
 
-from dlcheck import reference
+from dlcheck import lockfile, reference
 from dlcheck.bank import Bank
 from dlcheck.cache import cache_dir
 
 
 @pytest.fixture()
 def own_cache(tmp_path, monkeypatch):
+    """An empty cache, and no shipped lock to fill a miss (tests/test_lockfile.py tests that)."""
     monkeypatch.setenv("DLCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lockfile, "locked_parts", lambda problem: None)
     return tmp_path / "cache"
 
 

@@ -44,10 +44,12 @@ def test_the_wheel_carries_the_bank_and_needs_no_torch(installed, tmp_path):
     for name in ("csc413-a2", "islr-cnn-hw", "convnets-hw3", "dl-principles"):
         assert name in listed.stdout
     submission = tmp_path / "answer.yaml"
+    # 3.2's solver needs torch: its reference comes from the shipped references.lock.json
     submission.write_text("set: csc413-a2\nanswers:\n  2.3.2:\n    lambda_tilde: 'lambda/(2*eta)'\n"
-                          "", encoding="utf-8")
+                          "  3.2: {cnn_params: 21024}\n", encoding="utf-8")
     graded = run([str(dlcheck), "grade", str(submission), "--format", "json"], cwd=tmp_path, env=env)
     assert graded.returncode == 0, graded.stderr
     verdicts = {f"{r['problem']}/{r['part']}": r["verdict"] for r in json.loads(graded.stdout)["results"]}
     assert verdicts["csc413-a2/2.3.2/lambda_tilde"] == "correct"
+    assert verdicts["csc413-a2/3.2/cnn_params"] == "correct", graded.stderr
     assert "Traceback" not in graded.stderr

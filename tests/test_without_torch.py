@@ -52,6 +52,7 @@ def test_deriving_a_reference_without_torch_names_the_extra(tmp_path):
     import os
 
     env = {**os.environ, "DLCHECK_CACHE_DIR": str(tmp_path / "empty-cache"), "NO_COLOR": "1"}
-    result = dlcheck_without_torch(["solve", "islr-cnn-hw/p10a", "--format", "json"], env)
+    # afresh: from an empty cache, a bundled set's lock would serve p10a (tests/test_lockfile.py)
+    result = dlcheck_without_torch(["solve", "islr-cnn-hw/p10a", "--format", "json", "--no-cache"], env)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "needs torch" in result.stderr and "pip install 'dlcheck[torch]'" in result.stderr, result.stderr
