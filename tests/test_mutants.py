@@ -570,3 +570,53 @@ def test_nine_nested_decorations_are_refused():
 ])
 def test_declared_names_are_canonical(raw, name):
     assert canonical_name(raw) == name
+
+
+# -- survivors of the second run (tests/data/mutmut_survivors.md lists the rest with reasons) ----
+def test_float_noise_between_two_sides_of_a_vector_is_one_value():
+    """sqrt(2)*sqrt(2) is 2.0000000000000004 in floats: the sides agree to a relative 1e-9."""
+    value = read("vector", "[sqrt(2)*sqrt(2), 1] = [2, 1]")
+    assert values(value) == [2, 1] and value.note == "read as [2, 1] from '[sqrt(2)*sqrt(2), 1] = [2, 1]'"
+
+
+def test_the_rounding_a_wrong_answer_is_shown_is_exact_for_an_exact_reference():
+    """2.675 is 2.68 to two decimals; the float 2.675 (2.67499…) would say 2.67."""
+    outcome = judge("number", Fraction(107, 40), "2.60", rounding="stated")
+    assert (outcome.verdict, outcome.feedback) == (
+        INCORRECT, "2.60 is off by 2.80%: 2.675 to 3 significant figures is 2.68")
+
+
+def test_letters_are_checked_for_words_as_a_whole_run_not_from_every_letter():
+    """"tin" is t·i·n; its tail "in" is a word, but a word is only ever a whole run of letters."""
+    value = read("bigO", "O(tin)", **T)
+    assert value.growth == bigo.Growth(power=Fraction(1)) and bigo.show(value) == "O(tin) = O(t)"
+
+
+def test_too_many_decorations_point_at_the_decoration():
+    with pytest.raises(ExprError) as info:
+        tokenize("\\mathbf{" * 9 + "x" + "}" * 9)
+    assert info.value.position == 0
+
+
+def test_a_percentage_states_its_figures_in_percent():
+    """38.5% is 0.385: a unit of 0.1% in its last place, so 0.3775 (37.75%) is 0.75 units away."""
+    outcome = judge("number", 0.3775, "38.5%", rounding="stated")
+    assert (outcome.verdict, outcome.feedback) == (
+        INCORRECT, "38.5% is off by 1.99%: 0.3775 to 3 significant figures is 37.8%")
+
+
+@pytest.mark.parametrize("raw, text", [
+    ([1], "expected a number, got a list"), ({"a": 1}, "expected a number, got a mapping"),
+    (None, "expected a number, got nothing"), (3j, "expected a number, got complex"),
+])
+def test_a_number_refusal_names_what_was_given(raw, text):
+    assert message(read("number", raw)) == text
+
+
+def test_a_long_sentence_is_quoted_to_seventy_characters_in_the_note():
+    raw = "608 parameters: the six 5x5 filters with three input channels each, plus a bias for every filter"
+    outcome = judge("integer", 608, raw)
+    assert outcome.verdict == CORRECT and outcome.notes == [
+        "read as 608 from '608 parameters: the six 5x5 filters with three input channels each, p…'"]
+    short = "608 parameters: six 5x5 filters, three input channels each, and a bias"   # 70: quoted whole
+    assert len(short) == 70 and judge("integer", 608, short).notes == [f"read as 608 from {short!r}"]
