@@ -34,9 +34,12 @@ def test_warm_grade_of_numbers_and_labels_is_light(tmp_path):
                           "  '2.1.2': {forward: O(1), backward: O(t)}\n")
     env = dict(os.environ, DLCHECK_CACHE_DIR=str(tmp_path / "cache"))
     cold = imported_modules(["grade", str(submission)], env)
-    assert "torch" in cold  # the solvers ran once ...
+    assert "torch" not in cold  # the shipped lock serves the references: no solver runs, even cold ...
     warm = imported_modules(["grade", str(submission)], env)
     assert not warm & set(HEAVY), warm & set(HEAVY)  # ... and the cache serves the rest
+    no_lock = dict(env, DLCHECK_CACHE_DIR=str(tmp_path / "cache-without-lock"))
+    derived = imported_modules(["grade", "--no-cache", str(submission)], no_lock)
+    assert "torch" in derived   # without the lock (and the cache) the solvers run, with torch
 
 
 def test_warm_grade_of_derivations_is_light(tmp_path):
