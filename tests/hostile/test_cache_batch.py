@@ -28,6 +28,11 @@ ANSWER = "set: csc413-a2\nauthor: {author}\nanswers:\n  '3.2': {{cnn_params: 210
 
 @pytest.fixture()
 def own_cache(tmp_path, monkeypatch):
+    """An empty cache of this test's own, and no shipped lock to fill a miss: these attacks are on
+    cache entries (a tampered lock entry fails its seal: tests/test_lockfile.py)."""
+    from dlcheck import lockfile
+
+    monkeypatch.setattr(lockfile, "locked_parts", lambda problem: None)
     monkeypatch.setenv("DLCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "_WARNED", [], raising=False)     # a fresh run: it warns again
     reference._RECENT.clear()
