@@ -6,6 +6,7 @@ also gets a memory ceiling, and dies with its parent (`die_with_parent`, also
 used by batch workers). POSIX only; elsewhere the function runs inline."""
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 try:
@@ -36,6 +37,7 @@ def run_limited(fn, *args, seconds: float = 3.0):
     pid = os.fork()
     if pid == 0:  # child
         os.close(read_fd)
+        gc.disable()          # a short, memory-limited life: collecting would only copy the parent's pages
         status = 0
         try:
             die_with_parent(parent)
