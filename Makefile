@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_first_grade.py
 	$(BIN)/python bench/bench_equiv.py
+	$(BIN)/python bench/bench_parse.py
 	$(BIN)/python bench/bench_sandbox.py
 	$(BIN)/python bench/bench_trace.py
 	$(BIN)/python bench/bench_batch.py

@@ -17,8 +17,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench_startup import timed     # bench/ is the script's folder, so on sys.path
 
 SUBMISSION = r"""set: csc413-a2
 answers:
@@ -38,17 +39,6 @@ WITHOUT_TORCH = ("import sys; sys.modules['torch'] = None; sys.modules['torchvis
                  "from dlcheck.cli import main; sys.argv = ['dlcheck'] + sys.argv[1:]; main()")
 
 
-def timed(cmd, env, repeats: int, before=None) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        if before:
-            before()
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -66,9 +56,9 @@ def main() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
     try:
-        first = timed(cmd, env, args.repeats, empty_cache)
-        timed(cmd, env, 1)
-        warm = timed(cmd, env, args.repeats)
+        first = timed(cmd, env, args.repeats, empty_cache, check=False)
+        timed(cmd, env, 1, check=False)
+        warm = timed(cmd, env, args.repeats, check=False)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     ratio = statistics.median(first) / statistics.median(warm)

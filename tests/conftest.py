@@ -63,6 +63,27 @@ def grade_yaml(write_yaml, bank):
     return grade
 
 
+def read(kind, raw, **spec):
+    """An answer as a part of `kind` (with the spec's options) reads it: a value or Invalid."""
+    from dlcheck import kinds
+    from dlcheck.spec import PartSpec
+
+    return kinds.parse(kind, raw, PartSpec("p", kind, **spec))
+
+
+def judge(kind, expected, raw, **spec):
+    """Read `raw` as such a part and compare it with `expected`: an Outcome, or Invalid."""
+    from dlcheck import kinds
+    from dlcheck.spec import PartSpec
+    from dlcheck.verdict import Invalid
+
+    part = PartSpec("p", kind, **spec)
+    value = kinds.parse(kind, raw, part)
+    if isinstance(value, Invalid):
+        return value
+    return kinds.module(kind).compare(expected, value, part)
+
+
 def verdicts(report) -> dict:
     return {f"{r.problem.split('/', 1)[1]}/{r.part}": r.verdict for r in report.results}
 

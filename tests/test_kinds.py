@@ -7,14 +7,7 @@ from hypothesis import given, settings, strategies as st
 from dlcheck import kinds
 from dlcheck.spec import PartSpec, Rule
 from dlcheck.verdict import CORRECT, INCORRECT, REVIEW, Invalid
-
-
-def judge(kind, expected, raw, **spec):
-    part = PartSpec("p", kind, **spec)
-    value = kinds.parse(kind, raw, part)
-    if isinstance(value, Invalid):
-        return value
-    return kinds.module(kind).compare(expected, value, part)
+from conftest import judge
 
 
 # -- number ---------------------------------------------------------------

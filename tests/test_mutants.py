@@ -16,20 +16,8 @@ from dlcheck.kinds._text import normalise
 from dlcheck.mathexpr.errors import ExprError
 from dlcheck.mathexpr.lexer import canonical_name, tokenize
 from dlcheck.safemath import MathError, evaluate
-from dlcheck.spec import PartSpec
 from dlcheck.verdict import CORRECT, INCORRECT, Invalid
-
-
-def read(kind, raw, **spec):
-    return kinds.parse(kind, raw, PartSpec("p", kind, **spec))
-
-
-def judge(kind, expected, raw, **spec):
-    part = PartSpec("p", kind, **spec)
-    value = kinds.parse(kind, raw, part)
-    if isinstance(value, Invalid):
-        return value
-    return kinds.module(kind).compare(expected, value, part)
+from conftest import read, judge
 
 
 def message(result) -> str:

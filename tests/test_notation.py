@@ -249,13 +249,11 @@ def test_powers_of_numbers_are_constants_up_to_a_size():
         parse("2^(10^7)", parse_symbol_spec(""))
 
 
-def test_a_long_run_of_letters_splits_in_linear_time():
-    import time
-
+def test_a_long_run_of_letters_splits_into_one_factor_each():
+    """How long the split takes (linear in the run's length) is measured in bench/bench_parse.py."""
     ctx = parse_symbol_spec("X:n*n")
-    start = time.perf_counter()
     tree = parse("X" * 1900, ctx)
-    assert len(tree.factors) == 1900 and time.perf_counter() - start < 1.0
+    assert len(tree.factors) == 1900
 
 
 # -- 5. the notation fuzzer ----------------------------------------------------------

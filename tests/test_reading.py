@@ -18,18 +18,7 @@ from dlcheck.errors import SpecError
 from dlcheck.safemath import MathError, evaluate
 from dlcheck.spec import PartSpec, load_spec
 from dlcheck.verdict import CORRECT, INCORRECT, PARTIAL, Invalid
-
-
-def read(kind, raw, **spec):
-    return kinds.parse(kind, raw, PartSpec("p", kind, **spec))
-
-
-def judge(kind, expected, raw, **spec):
-    part = PartSpec("p", kind, **spec)
-    value = kinds.parse(kind, raw, part)
-    if isinstance(value, Invalid):
-        return value
-    return kinds.module(kind).compare(expected, value, part)
+from conftest import read, judge
 
 
 def refused(result, *words):
