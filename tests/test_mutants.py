@@ -608,3 +608,89 @@ def test_a_long_sentence_is_quoted_to_seventy_characters_in_the_note():
         "read as 608 from '608 parameters: the six 5x5 filters with three input channels each, p…'"]
     short = "608 parameters: six 5x5 filters, three input channels each, and a bias"   # 70: quoted whole
     assert len(short) == 70 and judge("integer", 608, short).notes == [f"read as 608 from {short!r}"]
+
+
+# -- survivors of the third run: words around values (kinds/_prose.py) ------------------------
+@pytest.mark.parametrize("raw, value", [
+    ("8, one per class", 8),                        # a one-character value before the explanation
+    (": 608", 608),                                 # a bare sign before the value
+    ("about 14 838 529", 14838529),                 # the words kept are joined again with their spaces
+    ("output channels 64", 64),                     # three leading words at most ...
+    ("608 weights in this whole network", 608),     # ... and up to six trailing ones
+    ("8 with one filter for every class in the data set", 8),   # a qualifier longer than six words
+])
+def test_words_set_aside_around_a_number(raw, value):
+    got = read("number", raw)
+    assert got.value == value and got.note == f"read as {value} from {raw!r}"
+
+
+@pytest.mark.parametrize("raw, text", [
+    ("number of output channels 64", "write only the value (unknown name 'number' (numbers may use: e, exp, pi, "
+                                     "sqrt, π, √))"),                               # four leading words
+    ("64 kernels in this first layer of the network", "write only the value (unknown name 'kernels' (numbers "
+                                                      "may use: e, exp, pi, sqrt, π, √))"),   # seven trailing words
+    ("12 or more parameters", "write only the value (unknown name 'or' (numbers may use: e, exp, pi, sqrt, π, √))"),
+    ("5, not 6", "write only the value (unexpected character ',')"),     # a negation is never set aside
+    ("12; not.", "write only the value (unexpected character ';')"),     # ... with its full stop too
+    ("2 + 2 = 5 = 4", "the two sides differ: 5 is 5, not 4"),          # every side, not only the first
+    ("1 or 2 or 3 or 4", "states two values (1 and 2 and 3): write only the value"),
+])
+def test_words_around_a_number_that_leave_no_one_value(raw, text):
+    assert message(read("number", raw)) == text
+
+
+@pytest.mark.parametrize("raw", ["Red Green.", "Green with Red.", "Green, Red apples"])
+def test_a_second_label_among_the_words_is_never_set_aside(raw):
+    assert message(read("label", raw, **COLOURS)).startswith("write only the value")
+
+
+def test_alternatives_that_agree_read_as_the_last_written():
+    assert read("number", "0.5 or 1/2 or 0.50").text == "0.50"     # its stated figures count, not the first's
+
+
+def test_two_readings_at_the_same_cost_are_two_values():
+    from dlcheck.kinds import _prose
+    from dlcheck.verdict import InvalidAnswer
+
+    def strict(text):        # a reader that finds 1 in "foo A" and 2 in "A bar", each one dropped word away
+        try:
+            return {"foo A": 1, "A bar": 2}[text]
+        except KeyError:
+            raise InvalidAnswer("no") from None
+
+    with pytest.raises(InvalidAnswer, match=r"^states two values \(1 and 2\): write only the value$"):
+        _prose.read("foo A bar", strict, str)
+
+
+def test_notes_are_found_on_items_and_at_most_three():
+    from types import SimpleNamespace
+
+    from dlcheck.kinds._prose import notes_of
+
+    items = [SimpleNamespace(note=f"read as {n}") for n in range(4)]
+    assert notes_of(items) == ["read as 0", "read as 1", "read as 2"]
+    assert read("labels", ["Green (nearest)", "Red (the second point)"], **COLOURS) == ["green", "red"]
+    assert judge("labels", ["Green", "Red"], ["Green (nearest)", "Red (the second point)"], **COLOURS).notes == [
+        "read as Green from 'Green (nearest)'", "read as Red from 'Red (the second point)'"]
+
+
+# -- survivors of the third run: numbers shown back, arithmetic messages ----------------------
+@pytest.mark.parametrize("value, shown", [
+    (True, "true"),
+    (Fraction(1, 2 ** 20), "1/1048576 (≈9.53674e-07)"),     # exact as a float, but too long to show as one
+    (Fraction(1234567891, 10 ** 10), "0.1234567891"),       # twelve characters: shown as a decimal
+    (Fraction("0.12345678913"), "12345678913/100000000000 (≈0.123457)"),   # thirteen: as a fraction
+    (1e15, "1e+15"),
+    (1e15 - 1, "999999999999999"),
+    ("n/a", "n/a"),
+])
+def test_numbers_are_shown_back_as_a_person_writes_them(value, shown):
+    from dlcheck.kinds._numeric import fmt
+
+    assert fmt(value) == shown
+
+
+def test_an_arithmetic_error_points_only_at_a_short_text_it_has():
+    assert MathError("bad", position=1).pointed() == "bad"
+    assert MathError("bad", "x" * 120, 3).pointed() == f"bad\n  {'x' * 120}\n     ^"
+    assert MathError("bad", "x" * 121, 3).pointed() == "bad"

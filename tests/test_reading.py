@@ -136,6 +136,24 @@ def test_tabs_and_line_breaks_alone_are_text():
     assert not isinstance(read("code", "def f():\n\treturn 1\n"), Invalid)
 
 
+@pytest.mark.parametrize("kind, expected, raw", [
+    ("matrix", [[1, 2], [3, 4]], "[1, 2; 3, 4]"),        # MATLAB's rows, with commas ...
+    ("matrix", [[1, 2], [3, 4]], "[1,2;3,4]"),
+    ("matrix", [[1, 2], [3, 4]], "[1 2; 3 4]"),          # ... or spaces
+    ("matrix", [[1, 2], [3, 4]], "[1, 2; 3, 4;]"),       # a closing semicolon, as MATLAB allows
+    ("matrix", [[1, 2], [3, 4]], "1 2; 3 4;"),
+    ("vector", [0.8, 0.4], "[0.8; 0.4]"),                # a column
+])
+def test_matlab_rows_are_read(kind, expected, raw):
+    assert judge(kind, expected, raw).verdict == CORRECT
+
+
+@pytest.mark.parametrize("raw", ["1 2;; 3 4", "[1, 2;; 3, 4]", "; 3", ";"])
+def test_an_empty_row_is_refused_not_dropped(raw):
+    assert "an empty row" in read("matrix", raw).message
+    assert "an empty row" in read("vector", "; 3 reruns").message     # no 1×1 matrix out of a lone number
+
+
 # -- words around values: one rule for every kind -----------------------------------
 @pytest.mark.parametrize("kind, expected, raw, shown", [
     ("vector", [0.6, 0.2], "The answer is 0.6, 0.2", "[0.6, 0.2]"),

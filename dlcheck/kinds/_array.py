@@ -27,6 +27,7 @@ _T = r"(?:T|\\top|\\intercal|⊤)"
 _TRANSPOSED = re.compile(rf"(?<=[\])}}])\s*(?:\^\s*(?:\{{\s*{_T}\s*\}}|{_T})|ᵀ)\s*$")   # ]^T, }^{\top}, )ᵀ
 _SIZING = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)\s*(?:\\(?=[{}])|\.)?")
 _TIMES = re.compile(r"(?:\*|·|⋅|×|\\cdot|\\times)\s*$")
+_SEMICOLON = re.compile(";")
 _ENVIRONMENT = re.compile(r"\\begin\{(?P<env>[A-Za-z]*matrix\*?|array)\}(?:\s*\{[^{}]*\}|\s*\[[^\]]*\])?"
                           r"(?P<body>.*?)\\end\{(?P=env)\}", re.S)
 
@@ -152,16 +153,29 @@ def _split_text(text: str):
         raise InvalidAnswer("empty answer")
     if text[0] in "[(" and _prose.opening(text) == 0 and text[-1] in "])":
         inner = text[1:-1].strip()
+        if text[0] == "[" and _prose.top_matches(inner, _SEMICOLON):
+            return [_split_items(row) for row in _rows(inner)]     # MATLAB's rows: [1, 2; 3, 4], [1 2; 3 4]
         items = _split_commas(inner)
         if len(items) > 1 or (items and items[0][:1] == "["):
             return [_split_text(item) if item[:1] in "[(" else item for item in items]
         if text[0] == "[":
-            return _split_text(inner) if ";" in inner else _split_items(inner)
+            return _split_items(inner)
         return text  # a parenthesised number such as "(1/2)"
     if ";" in text:
-        return [_split_items(row) for row in _prose.split_top(text, re.compile(";")) if row.strip()]
+        return [_split_items(row) for row in _rows(text)]
     items = _split_items(text)
     return items if len(items) > 1 else text
+
+
+def _rows(text: str) -> list:
+    """The rows of "1 2; 3 4": a closing semicolon is allowed (as in MATLAB), an empty row is not,
+    so "; 3" is no 1×1 matrix (a lone number is not one either)."""
+    rows = _prose.split_top(text, _SEMICOLON)
+    if len(rows) > 1 and not rows[-1].strip():
+        rows.pop()
+    if any(not row.strip() for row in rows):
+        raise InvalidAnswer(f"an empty row in {text[:60]!r}: write the rows as 1, 2; 3, 4")
+    return rows
 
 
 def _split_items(text: str) -> list:
