@@ -91,7 +91,10 @@ def evaluate(text: str) -> Number:
         raise MathError("empty answer")
     if dot_grouped(stripped):
         stripped = stripped.replace(".", "")
-    return _Parser(stripped).parse()
+    try:
+        return _Parser(stripped).parse()
+    except OverflowError:       # an exact value beyond a float's range met a float: 10^400 * pi
+        raise MathError("result is out of range (larger than 1e300)", stripped) from None
 
 
 def dot_grouped(text: str) -> bool:
@@ -407,8 +410,10 @@ def _exp(value: Number, text: str, pos: int) -> Number:
 
 def _finite(value: Number, text: str) -> Number:
     if isinstance(value, Fraction):
-        if _digits(value) > MAX_RESULT_DIGITS or abs(value) > MAX_FLOAT:
+        if abs(value) > MAX_FLOAT:
             raise MathError("result is out of range (larger than 1e300)", text)
+        if _digits(value) > MAX_RESULT_DIGITS:
+            raise MathError(f"result needs more than {MAX_RESULT_DIGITS} digits", text)
         return value
     if not math.isfinite(value) or abs(value) > MAX_FLOAT:
         raise MathError("result is not a finite number", text)

@@ -15,7 +15,7 @@ from dlcheck.kinds import bigo
 from dlcheck.kinds._text import normalise
 from dlcheck.mathexpr.errors import ExprError
 from dlcheck.mathexpr.lexer import canonical_name, tokenize
-from dlcheck.safemath import MathError, evaluate
+from dlcheck.safemath import MAX_LENGTH, MathError, evaluate
 from dlcheck.verdict import CORRECT, INCORRECT, Invalid
 from conftest import read, judge
 
@@ -618,6 +618,10 @@ def test_a_long_sentence_is_quoted_to_seventy_characters_in_the_note():
     ("output channels 64", 64),                     # three leading words at most ...
     ("608 weights in this whole network", 608),     # ... and up to six trailing ones
     ("8 with one filter for every class in the data set", 8),   # a qualifier longer than six words
+    ("Weights in layer C5: 48120", 48120),          # a name of up to five words before the colon
+    ("Number of weights in C5: 48120", 48120),
+    ("1 115 684 864 operations", 1115684864),       # grouped thousands, then a word
+    ("608. Total", 608),                            # two readings of one value ("608" and "608.")
 ])
 def test_words_set_aside_around_a_number(raw, value):
     got = read("number", raw)
@@ -627,11 +631,14 @@ def test_words_set_aside_around_a_number(raw, value):
 @pytest.mark.parametrize("raw, text", [
     ("number of output channels 64", "write only the value (unknown name 'number' (numbers may use: e, exp, pi, "
                                      "sqrt, π, √))"),                               # four leading words
-    ("64 kernels in this first layer of the network", "write only the value (unknown name 'kernels' (numbers "
-                                                      "may use: e, exp, pi, sqrt, π, √))"),   # seven trailing words
+    ("64 kernels in the first conv layer here", "write only the value (unknown name 'kernels' (numbers "
+                                                "may use: e, exp, pi, sqrt, π, √))"),   # seven trailing words
     ("12 or more parameters", "write only the value (unknown name 'or' (numbers may use: e, exp, pi, sqrt, π, √))"),
     ("5, not 6", "write only the value (unexpected character ',')"),     # a negation is never set aside
     ("12; not.", "write only the value (unexpected character ';')"),     # ... with its full stop too
+    ("12 not.", "write only the value (unexpected character '.')"),
+    ("8 with 3; maybe", "write only the value (unexpected character ';')"),   # the qualifier names a value
+    ("Number of weights in layer C5: 48120", "write only the value (unexpected character ':')"),   # a six-word name
     ("2 + 2 = 5 = 4", "the two sides differ: 5 is 5, not 4"),          # every side, not only the first
     ("1 or 2 or 3 or 4", "states two values (1 and 2 and 3): write only the value"),
 ])
@@ -660,6 +667,8 @@ def test_two_readings_at_the_same_cost_are_two_values():
 
     with pytest.raises(InvalidAnswer, match=r"^states two values \(1 and 2\): write only the value$"):
         _prose.read("foo A bar", strict, str)
+    assert _prose.read("foo A bar", lambda text: {"foo A": 1, "A bar": 1}[text] if text in ("foo A", "A bar")
+                       else strict(text), str) == (1, "read as 1 from 'foo A bar'")     # one value read twice
 
 
 def test_notes_are_found_on_items_and_at_most_three():
@@ -669,6 +678,7 @@ def test_notes_are_found_on_items_and_at_most_three():
 
     items = [SimpleNamespace(note=f"read as {n}") for n in range(4)]
     assert notes_of(items) == ["read as 0", "read as 1", "read as 2"]
+    assert notes_of({"first": items[0], "second": items[1]}) == ["read as 0", "read as 1"]   # a mapping's fields
     assert read("labels", ["Green (nearest)", "Red (the second point)"], **COLOURS) == ["green", "red"]
     assert judge("labels", ["Green", "Red"], ["Green (nearest)", "Red (the second point)"], **COLOURS).notes == [
         "read as Green from 'Green (nearest)'", "read as Red from 'Red (the second point)'"]
@@ -694,3 +704,252 @@ def test_an_arithmetic_error_points_only_at_a_short_text_it_has():
     assert MathError("bad", position=1).pointed() == "bad"
     assert MathError("bad", "x" * 120, 3).pointed() == f"bad\n  {'x' * 120}\n     ^"
     assert MathError("bad", "x" * 121, 3).pointed() == "bad"
+
+
+# a label part with no choices reads a short plain name ("Leaky ReLU") out of words around it
+@pytest.mark.parametrize("raw, read_as", [
+    ("Activation = ReLU", "relu"),
+    ("Activation: Leaky ReLU", "leaky relu"),
+])
+def test_a_free_label_is_read_out_of_a_name_and_a_sign(raw, read_as):
+    value = read("label", raw)
+    assert value == read_as and value.note == f"read as {read_as} from {raw!r}"
+
+
+@pytest.mark.parametrize("raw, text", [
+    ("sizes: [1, 2]", "write only the value ('sizes: [1, 2]' is not a plain label)"),
+    ("(1+2", "'(1+2' is not a plain label"),
+    ("1/(1 + exp(-x))", "write only the value ('1/(1 + exp(-x))' is not a plain label)"),
+    ("(line, text) of each fenced block in that language.",
+     "write only the value ('(line, text) of each fenced block in that language.' is not a plain label)"),
+    ("ImageNet stem with the CIFAR head: avg_pool2d(4) on a 1×1 map crashes",
+     "states two values (imagenet stem with the cifar head and imagenet stem): write only the value"),
+    ("Leaky ReLU with slope 0.01 (for negatives)",
+     "states two values (leaky relu with slope 0.01 and leaky relu): write only the value"),
+])
+def test_a_free_label_that_is_not_one_plain_name_is_refused(raw, text):
+    assert message(read("label", raw)) == text
+
+
+@pytest.mark.parametrize("remark", ["or O(1) with checkpointing", "Or O(1) with checkpointing", "either way"])
+def test_an_alternative_in_a_remark_is_quoted_whole(remark):
+    assert message(read("bigO", f"O(t) ({remark})")) == f"offers an alternative ({remark}): write only the value"
+
+
+# == survivors of the third run: safemath (the evaluator's values, messages, positions, limits) ====
+def caret(text, position):
+    return ["  " + text, "  " + " " * position + "^"]
+
+
+# -- refusals: the words, the text and where the caret goes -------------------------------
+@pytest.mark.parametrize("text, words, position", [
+    ("3 $ 4", "unexpected character '$'", 2),
+    ("1.2.3", "more than one decimal point (dots group thousands only in threes, as in 14.838.529)", 3),
+    ("3½", "a mixed number: write 3½ as 7/2 or as a decimal", 1),
+    ("12 ¾", "a mixed number: write 12¾ as 51/4 or as a decimal", 3),
+    ("7/0", "division by zero", 1),
+    ("7 / (3-3)", "division by zero", 2),
+    (r"2 + \frac{1}{0}", "division by zero", 4),
+    ("3 +", "expected a number but found the end", 3),
+    ("3 * )", "expected a number but found ')'", 4),
+    ("0⁻¹", "division by zero", 1),
+    ("2 + 1e401", "exponent 401 is out of range", 4),
+    ("1e-401", "exponent -401 is out of range", 0),
+    ("2 + " + "1" * 101, "number has too many digits (limit 100)", 4),
+    ("(2% 3)", "expected ')' but found '3'", 4),
+    ("(2 pi 3)", "expected ')' but found '3'", 6),
+])
+def test_refusals_name_the_problem_and_point_at_it(text, words, position):
+    error = refusal(text)
+    assert (str(error), error.text, error.position) == (words, text, position)
+    assert error.pointed().splitlines() == [words, *caret(text, position)]
+
+
+def test_a_mixed_number_with_a_bad_whole_part_is_refused_with_the_text():
+    error = refusal("1e401½")
+    assert (str(error), error.text, error.position) == ("exponent 401 is out of range", "1e401½", 5)
+
+
+def test_a_blank_answer_is_called_empty():
+    assert str(refusal("   ")) == "empty answer"
+
+
+@pytest.mark.parametrize("value", [5, None, 2.5])
+def test_an_answer_that_is_not_text_is_refused(value):
+    assert str(refusal(value)) == "expected text"
+
+
+def test_text_of_exactly_the_length_limit_is_read():
+    text = "1+" * 127 + "10"
+    assert len(text) == MAX_LENGTH
+    assert evaluate(text) == 137
+    assert str(refusal(text + "0")) == f"too long ({MAX_LENGTH + 1} characters; the limit is {MAX_LENGTH})"
+
+
+# -- literals: digit and exponent limits ----------------------------------------------------
+def test_a_literal_of_exactly_one_hundred_digits_is_read():
+    assert evaluate("1" + "0" * 99) == 10 ** 99
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1e-400", Fraction(1, 10 ** 400)),
+    ("1E-400", Fraction(1, 10 ** 400)),
+    ("2.5e3", 2500),
+    ("2.5E3", 2500),
+])
+def test_exponents_up_to_four_hundred_are_read_exactly(text, value):
+    assert evaluate(text) == value
+
+
+@pytest.mark.parametrize("text", ["1e401", "1E401", "1e-401", "1E-401"])
+def test_exponents_beyond_four_hundred_are_named_in_the_refusal(text):
+    assert str(refusal(text)) == f"exponent {text[2:]} is out of range"
+
+
+# -- results: the range an answer may have --------------------------------------------------
+def test_an_exact_result_of_one_thousand_digits_is_kept():
+    assert evaluate("1e-400 * 1e-400 * 1e-199") == Fraction(1, 10 ** 999)
+    assert str(refusal("1e-400 * 1e-400 * 1e-200")) == "result needs more than 1000 digits"   # tiny, not large
+
+
+def test_an_exact_result_equal_to_the_float_1e300_is_still_accepted():
+    mantissa, power = 1681218273811815, 946          # the double nearest 1e300, exactly
+    assert Fraction(mantissa * 2 ** power) == Fraction(1e300)
+    assert evaluate(f"{mantissa} * 2^{power}") == mantissa * 2 ** power
+    assert str(refusal(f"{mantissa + 1} * 2^{power}")) == "result is out of range (larger than 1e300)"
+
+
+def test_a_float_result_of_exactly_1e300_is_accepted_and_a_larger_one_refused():
+    assert evaluate("exp(0) * 10^300") == 1e300
+    assert str(refusal("pi * 10^300")) == "result is not a finite number"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("(10^400)^0.5", "result is not a finite number"),
+    ("sqrt(10^401)", "result is not a finite number"),
+    ("(-10^400)^0.5", "a negative number to a fractional power"),
+])
+def test_numbers_too_big_for_a_float_are_refused_with_their_sign_kept(text, words):
+    assert str(refusal(text)) == words
+
+
+# -- grammar ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, value", [("+5", 5), ("2*+3", 6), ("-+4", -4), ("+-4", -4)])
+def test_a_leading_plus_sign_keeps_the_value(text, value):
+    assert evaluate(text) == value
+
+
+@pytest.mark.parametrize("text, value", [
+    (r"2\frac{3}{4}", Fraction(3, 2)),
+    (r"\frac{1}{2}\frac{1}{3}", Fraction(1, 6)),
+    ("(3)¼", Fraction(3, 4)),
+])
+def test_a_fraction_after_a_value_multiplies_it(text, value):
+    assert evaluate(text) == value
+
+
+@pytest.mark.parametrize("text", [r"\frac{3}{1}", r"\frac31", r"\dfrac{6}{2}"])
+def test_a_fraction_over_one_is_the_numerator(text):
+    assert evaluate(text) == 3
+
+
+def test_a_multiplier_word_scales_a_number_only_once():
+    assert evaluate("3 million") == 3_000_000
+    error = refusal("3 million million")
+    assert (str(error), error.position) == ("'million' must follow a number, as in 3.2million", 10)
+
+
+def test_powers_do_not_count_toward_the_nesting_limit_once_read():
+    assert evaluate("2^2+" * 30 + "1") == 121
+    assert evaluate("2^2 + " + "(" * 40 + "1" + ")" * 40) == 5
+    text = "((2^2 + " + "(" * 39 + "1" + ")" * 41
+    error = refusal(text)
+    assert (str(error), error.position) == ("nested too deeply (limit 40)", 8 + 38)
+
+
+# == survivors of the third run: numbers from YAML and arrays ==================================
+EXACT = {"rel": 0, "abs": 0}     # no tolerance: only rounding can make an answer right
+
+
+# -- numbers straight from YAML (int, float, bool) -----------------------------------------
+@pytest.mark.parametrize("kind", ["number", "integer"])
+def test_yaml_true_is_not_a_number_and_the_message_says_so(kind):
+    assert message(read(kind, True)) == "expected a number, got True (true/false)"
+
+
+def test_a_yaml_integer_at_the_range_limit_is_read_and_one_past_it_is_refused():
+    limit = int(1e300)
+    assert read("number", limit).value == limit
+    assert message(read("number", limit + 1)) == "number is out of range (larger than 1e300)"
+
+
+def test_a_yaml_float_at_the_range_limit_is_read():
+    assert read("number", 1e300).value == 1e300
+
+
+@pytest.mark.parametrize("raw", [float("inf"), float("-inf"), 1e308])
+def test_an_infinite_or_huge_yaml_float_is_refused_naming_it(raw):
+    assert message(read("number", raw)) == f"{raw!r} is not a finite number in range"
+
+
+def test_a_yaml_integer_rounded_to_two_figures_is_right_when_rounding_is_stated():
+    out = judge("number", 3211264, 3200000, rounding="stated", tolerance=EXACT)
+    assert out.verdict == CORRECT
+    assert out.feedback == "rounded: 3200000 is 3211264 to 2 significant figures"
+
+
+def test_a_yaml_float_written_in_e_notation_states_only_its_mantissa_figures():
+    # YAML 1.11e9 is the float 1110000000.0: three figures, not eleven
+    out = judge("number", 1112345678, 1.11e9, rounding="stated", tolerance=EXACT)
+    assert out.verdict == CORRECT
+    assert out.feedback == "rounded: 1110000000 is 1112345678 to 3 significant figures"
+
+
+def test_a_yaml_decimal_is_judged_to_the_decimals_it_was_written_with():
+    out = judge("number", 0.37754, 0.3775, rounding="stated", tolerance=EXACT)
+    assert out.verdict == CORRECT
+    assert out.feedback == "rounded: 0.3775 is 0.37754 to 4 significant figures"
+    assert read("number", 0.3775).text == "0.3775"
+    assert read("number", 2.5).text == "2.5"
+
+
+# -- elements of a YAML list ---------------------------------------------------------------
+def test_elements_of_a_list_may_be_wrapped_in_dollars():
+    assert [x.value for x in read("vector", ["$1$", "$2.5$"])] == [1, 2.5]
+
+
+def test_nothing_given_for_a_vector_says_a_number_was_expected():
+    assert message(read("vector", None)) == "expected a number, got nothing"
+
+
+# -- text that is not an array at all ------------------------------------------------------
+@pytest.mark.parametrize("raw, name", [("X^T(Xw - t)", "X"), ("AX", "AX"), ("XW", "XW")])
+def test_a_symbolic_answer_for_a_vector_names_the_unknown_symbol(raw, name):
+    msg = message(read("vector", raw))
+    assert f"unknown name '{name}'" in msg
+    assert "unbalanced" not in msg
+
+
+# -- LaTeX matrices with brackets around them ----------------------------------------------
+def test_sized_brackets_with_spaces_around_an_array_environment_are_ignored():
+    raw = "\\left[ \\begin{array}{cc} 1 & 2 \\end{array} \\right]"
+    assert [x.value for x in read("vector", raw)] == [1, 2]
+
+
+@pytest.mark.parametrize("raw", [
+    "-\\begin{bmatrix}1 & 2\\end{bmatrix}.",
+    "(\\begin{bmatrix}1 & 2\\end{bmatrix}.",
+    "[\\begin{bmatrix}1 & 2\\end{bmatrix}X",
+    "X\\begin{bmatrix}1 & 2\\end{bmatrix}]",
+])
+def test_a_stray_character_around_a_latex_matrix_is_not_silently_dropped(raw):
+    assert "cannot read this LaTeX environment" in message(read("vector", raw))
+
+
+@pytest.mark.parametrize("kind, raw", [("number", "5X"), ("vector", "[1, 2X]"), ("vector", ["1", "2X"])])
+def test_a_letter_stuck_to_a_number_is_refused_not_dropped(kind, raw):
+    assert "unknown name 'X'" in message(read(kind, raw))
+
+
+def test_a_latex_grouped_number_given_for_a_vector_is_refused_as_not_a_list():
+    assert message(read("vector", "73{,}856")) == "expected a list of numbers such as [0.8, 0.4]"

@@ -148,6 +148,22 @@ def test_matlab_rows_are_read(kind, expected, raw):
     assert judge(kind, expected, raw).verdict == CORRECT
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("(1/2)[1, 2]", [0.5, 1]),                   # a bracketed scalar in front
+    ("(0.5) * [1, 2]", [0.5, 1]),
+    ("-[0.8, 0.4]", [-0.8, -0.4]),               # a minus in front
+    ("−[0.8, 0.4]", [-0.8, -0.4]),
+    (r"-\begin{bmatrix}1 & 2\end{bmatrix}", [-1, -2]),
+])
+def test_a_scalar_or_a_sign_in_front_of_a_vector(raw, expected):
+    assert judge("vector", expected, raw).verdict == CORRECT
+
+
+def test_a_difference_hidden_by_rounding_is_shown_in_full():
+    outcome = judge("vector", [0.25, 0.5], [0.2500001, 0.5], tolerance={"rel": 0})
+    assert outcome.feedback == "element 1 is 0.2500001, expected 0.25; 1 of 2 elements differ"
+
+
 @pytest.mark.parametrize("raw", ["1 2;; 3 4", "[1, 2;; 3, 4]", "; 3", ";"])
 def test_an_empty_row_is_refused_not_dropped(raw):
     assert "an empty row" in read("matrix", raw).message

@@ -51,3 +51,9 @@ def test_never_raises_anything_but_matherror(text):
 @given(st.fractions(max_denominator=1000).filter(lambda f: abs(f) < 10**9))
 def test_written_fractions_read_back(f):
     assert evaluate(f"{f.numerator}/{f.denominator}") == f
+
+
+@pytest.mark.parametrize("text", ["10^400*pi", "pi*10^400", "10^400 + pi", "10^400 - 0.5"])
+def test_an_exact_value_beyond_a_float_meeting_a_float_is_refused_not_a_crash(text):
+    with pytest.raises(MathError, match=r"^result is out of range \(larger than 1e300\)$"):
+        evaluate(text)

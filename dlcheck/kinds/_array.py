@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
+from fractions import Fraction
 
 from dlcheck.kinds import _prose
 from dlcheck.kinds._numeric import Num, PARTIAL_CREDIT, fmt, is_close, judge_rounded, read_number
@@ -97,16 +98,19 @@ def _unbracket(text: str) -> str:
 
 
 def _scalar_in_front(text: str) -> tuple:
-    """"\\frac{1}{4}\\begin{bmatrix}…", "0.25 * [[…]]": the scalar and the array text after it."""
+    """"\\frac{1}{4}\\begin{bmatrix}…", "0.25 * [[…]]", "(1/2)[1, 2]", "-[1, 2]": the scalar
+    and the array text after it."""
     if "\\begin" in text:
         start = text.index("\\begin")
-    elif text[-1:] in "])" and text[:1] not in "[(":
+    elif text[-1:] in "])":
         start = _prose.opening(text)
-        if start is None:
+        if not start:           # no bracket opens the end, or it opens the whole text: no scalar
             return None, text
     else:
         return None, text
     head = _TIMES.sub("", text[:start].strip()).strip()
+    if head in ("-", "−"):
+        return Num(Fraction(-1), "-1"), text[start:]
     try:
         return read_number(head, prose=False), text[start:]
     except ValueError:      # not a scalar (empty, or "1 2 sqrt" before "(3)"): the text is read whole
@@ -321,8 +325,17 @@ def _diagnose(e, g, tolerance) -> str:
         return "the elements are in reverse order"
     wrong = [i for i, (a, b) in enumerate(zip(fe, fg)) if not is_close(a, b, tolerance)]
     first = _index(wrong[0], shape(e))
-    return (f"element {first} is {fmt(fg[wrong[0]])}, expected {fmt(fe[wrong[0]])}; "
-            f"{len(wrong)} of {len(fe)} elements differ")
+    shown_got, shown_expected = _apart(fg[wrong[0]], fe[wrong[0]])
+    return f"element {first} is {shown_got}, expected {shown_expected}; {len(wrong)} of {len(fe)} elements differ"
+
+
+def _apart(got, expected) -> tuple:
+    """Two different values as shown, with the digits it takes to tell them apart (0.2500001
+    is not shown as 0.25 next to an expected 0.25)."""
+    shown = fmt(got), fmt(expected)
+    if shown[0] != shown[1]:
+        return shown
+    return repr(as_float(got)), repr(as_float(expected))
 
 
 def _common_scale(fe, fg, tolerance):
