@@ -56,7 +56,9 @@ bench: $(STAMP)
 # rate per module (bench/mutation_score.py). Slow (about an hour on two shared cores the first
 # time; later runs re-test only the functions that changed), so never part of `make test`.
 # MUTATE_JOBS=n runs n mutants at once; MUTANTS='dlcheck.safemath.*' re-tests only those.
-# Survivors are listed with `.venv/bin/mutmut results` and explained in tests/data/mutmut_survivors.md.
+# Survivors are listed with `.venv/bin/mutmut results` and explained in tests/data/mutmut_survivors.md;
+# `python bench/mutation_score.py --unexplained` lists those without a reason, and
+# `python bench/mutant_inputs.py NAME` finds answer texts a survivor reads differently.
 MUTATE_JOBS ?= 1
 MUTANTS     ?=
 MUTATE_STAMP := $(VENV)/.mutate-installed

@@ -2,6 +2,7 @@
 
     python bench/mutation_score.py            # a table: module, mutants, killed, survived, other, kill rate
     python bench/mutation_score.py --survivors   # and the surviving mutants' names, per module
+    python bench/mutation_score.py --unexplained # survivors with no reason in tests/data/mutmut_survivors.md
 
 Reads mutmut 3's own result files (mutants/<path>.meta, JSON: exit code per mutant) so that
 it needs no import of mutmut. Kill rate = (killed + timeout) / (mutants that were tested),
@@ -10,8 +11,11 @@ tested and not killed; mutants not checked yet (an interrupted run) are left out
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
+
+REASONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "mutmut_survivors.md"
 
 # mutmut 3's exit codes (mutmut/stats.py: status_by_exit_code)
 KILLED = {1, 3}
@@ -57,7 +61,40 @@ def main(argv: list[str]) -> int:
         for row in rows:
             for name in row["survivors"]:
                 print(name)
+    if "--unexplained" in argv:
+        explained = explained_mutants()
+        missing = [name for row in rows for name in row["survivors"] if _short(name) not in explained]
+        print(f"\n{len(missing)} survivors without a reason in {REASONS.name}")
+        for name in missing:
+            print(name)
+        surviving = {_short(name) for row in rows for name in row["survivors"]}
+        stale = sorted(explained - surviving)
+        print(f"\n{len(stale)} reasons for mutants that no longer survive (killed, or renumbered by an edit)")
+        for module, function, number in stale:
+            print(f"{module} {function} {number}")
     return 0
+
+
+def explained_mutants(path: Path = REASONS) -> set:
+    """(module, function, number) for every mutant a reason row names, under its module's heading:
+    `## safemath` then | `xǁ_Parserǁatom` 12, 14; `_finite` 3 | why |."""
+    found, module = set(), ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            module = line[3:].split()[0]
+        cells = line.split("|")
+        if len(cells) < 3:
+            continue
+        for function, numbers in re.findall(r"`([^`]+)`\s*([\d,\s]+)", cells[1]):
+            found |= {(module, function, int(n)) for n in re.findall(r"\d+", numbers)}
+    return found
+
+
+def _short(name: str) -> tuple:
+    """dlcheck.safemath.xǁ_Parserǁatom__mutmut_12 -> ("safemath", "xǁ_Parserǁatom", 12)"""
+    function, number = name.rsplit("__mutmut_", 1)
+    module, function = function.rsplit(".", 1)
+    return module.rsplit(".", 1)[1], function, int(number)
 
 
 if __name__ == "__main__":

@@ -515,6 +515,8 @@ def tokens(text):
     ("‖v‖ₚ", [("norm", "‖", 0), ("name", "v", 1), ("norm", "‖", 2), ("op", "_", 3), ("name", "p", 3), ("end", "", 4)]),
     ("x ∏ y", [("name", "x", 0), ("bigop", "prod", 2), ("name", "y", 4), ("end", "", 5)]),
     ("a · b", [("name", "a", 0), ("op", "*", 2), ("name", "b", 4), ("end", "", 5)]),
+    ("x**2", [("name", "x", 0), ("op", "^", 1), ("num", "2", 3), ("end", "", 4)]),
+    ("||v||", [("norm", "‖", 0), ("name", "v", 2), ("norm", "‖", 3), ("end", "", 5)]),
 ])
 def test_formula_tokens_and_where_they_start(text, expected):
     assert tokens(text) == expected
@@ -953,3 +955,17 @@ def test_a_letter_stuck_to_a_number_is_refused_not_dropped(kind, raw):
 
 def test_a_latex_grouped_number_given_for_a_vector_is_refused_as_not_a_list():
     assert message(read("vector", "73{,}856")) == "expected a list of numbers such as [0.8, 0.4]"
+
+
+# -- survivors of the fourth run: the code this session added to kinds/_array.py ------------
+def test_a_wrong_element_is_shown_as_written_when_that_tells_it_apart():
+    assert judge("vector", [1, 2], ["1/3", 2]).feedback == "element 1 is 0.333333, expected 1; 1 of 2 elements differ"
+
+
+def test_a_closing_semicolon_after_a_single_row_is_allowed():
+    assert judge("matrix", [[1, 2]], "[1, 2;]").verdict == CORRECT
+
+
+def test_an_empty_row_quotes_sixty_characters_of_the_text():
+    text = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18;; 19"
+    assert message(read("matrix", text)) == f"an empty row in {text[:60]!r}: write the rows as 1, 2; 3, 4"
