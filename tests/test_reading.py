@@ -164,6 +164,35 @@ def test_a_difference_hidden_by_rounding_is_shown_in_full():
     assert outcome.feedback == "element 1 is 0.2500001, expected 0.25; 1 of 2 elements differ"
 
 
+@pytest.mark.parametrize("kind, expected, raw", [          # what numpy and torch print, pasted
+    ("vector", [0.8, 0.4], "array([0.8, 0.4])"),
+    ("vector", [0.8, 0.4], "np.array([0.8, 0.4])"),
+    ("vector", [0.8, 0.4], "tensor([0.8000, 0.4000])"),
+    ("vector", [0.8, 0.4], "tensor([0.8000, 0.4000], dtype=torch.float64, requires_grad=True)"),
+    ("vector", [0.8, 0.4], "[0.8 0.4]"),
+    ("matrix", [[1, 2], [3, 4]], "array([[1, 2],\n       [3, 4]])"),
+    ("matrix", [[1, 2], [3, 4]], "tensor([[1., 2.],\n        [3., 4.]])"),
+    ("matrix", [[1, 2], [3, 4]], "[[1 2]\n [3 4]]"),                # numpy's print: no commas
+    ("matrix", [[1, 3], [2, 4]], "[1 2; 3 4]'"),                      # MATLAB's transpose
+    ("number", 608, "tensor(608)"),
+    ("number", 0.5, "np.float64(0.5)"),
+    ("number", 0.5, "tensor(0.5000, grad_fn=<MeanBackward0>)"),
+    ("shape", [1, 32, 16, 16], "torch.Size([1, 32, 16, 16])"),
+])
+def test_printed_numpy_and_torch_values_are_read(kind, expected, raw):
+    assert judge(kind, expected, raw).verdict == CORRECT
+
+
+@pytest.mark.parametrize("kind, expected, raw", [
+    ("vector", [0.8, 0.4], "tensor([0.8000, 0.5000])"),
+    ("matrix", [[1, 2], [3, 4]], "[[1 2]\n [4 3]]"),
+    ("integer", 608, "tensor(609)"),
+    ("shape", [1, 32, 16, 16], "torch.Size([32, 16, 16])"),
+])
+def test_printed_wrong_values_stay_wrong(kind, expected, raw):
+    assert judge(kind, expected, raw).verdict == INCORRECT
+
+
 @pytest.mark.parametrize("raw", ["1 2;; 3 4", "[1, 2;; 3, 4]", "; 3", ";"])
 def test_an_empty_row_is_refused_not_dropped(raw):
     assert "an empty row" in read("matrix", raw).message

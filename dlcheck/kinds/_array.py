@@ -16,7 +16,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from dlcheck.kinds import _prose
-from dlcheck.kinds._numeric import Num, PARTIAL_CREDIT, fmt, is_close, judge_rounded, read_number
+from dlcheck.kinds._numeric import Num, PARTIAL_CREDIT, fmt, is_close, judge_rounded, printed, read_number
 from dlcheck.safemath import as_float
 from dlcheck.verdict import CORRECT, INCORRECT, PARTIAL, InvalidAnswer, Outcome
 
@@ -25,7 +25,7 @@ _COMMA = re.compile(r",")
 _COMMA_SPACE = re.compile(r",(?=\s)")
 _SPACE = re.compile(r"\s+")
 _T = r"(?:T|\\top|\\intercal|⊤)"
-_TRANSPOSED = re.compile(rf"(?<=[\])}}])\s*(?:\^\s*(?:\{{\s*{_T}\s*\}}|{_T})|ᵀ)\s*$")   # ]^T, }^{\top}, )ᵀ
+_TRANSPOSED = re.compile(rf"(?<=[\])}}])\s*(?:\^\s*(?:\{{\s*{_T}\s*\}}|{_T})|ᵀ|')\s*$")   # ]^T, }^{\top}, )ᵀ, ]' 
 _SIZING = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)\s*(?:\\(?=[{}])|\.)?")
 _TIMES = re.compile(r"(?:\*|·|⋅|×|\\cdot|\\times)\s*$")
 _SEMICOLON = re.compile(";")
@@ -68,7 +68,7 @@ def _looks_like_array(text: str) -> bool:
 
 
 def _from_text(text: str):
-    text = _SIZING.sub("", text.strip().strip("$").strip())
+    text = printed(_SIZING.sub("", text.strip().strip("$").strip()))
     if not text:
         raise InvalidAnswer("empty answer")
     m = _TRANSPOSED.search(text)
@@ -160,6 +160,8 @@ def _split_text(text: str):
         if text[0] == "[" and _prose.top_matches(inner, _SEMICOLON):
             return [_split_items(row) for row in _rows(inner)]     # MATLAB's rows: [1, 2; 3, 4], [1 2; 3 4]
         items = _split_commas(inner)
+        if len(items) == 1 and items[0][:1] == "[" and _prose.opening(items[0]) != 0:
+            return _split_items(inner)          # numpy's print: [[1 2]\n [3 4]], rows apart by spaces only
         if len(items) > 1 or (items and items[0][:1] == "["):
             return [_split_text(item) if item[:1] in "[(" else item for item in items]
         if text[0] == "[":
@@ -186,7 +188,7 @@ def _split_items(text: str) -> list:
     items = _split_commas(text)
     if len(items) == 1:
         items = _prose.split_top(text.strip(), _SPACE)
-    return [i for i in (x.strip() for x in items) if i]
+    return [_split_text(i) if i[:1] == "[" else i for i in (x.strip() for x in items) if i]
 
 
 def _split_commas(text: str) -> list:

@@ -50,8 +50,23 @@ def read_number(raw, prose: bool = True) -> Num:
 
 
 def _strict(text: str) -> Num:
-    text = text.strip().strip("$").strip()
+    text = printed(text.strip().strip("$").strip())
     return Num(evaluate(text), text)
+
+
+# what numpy and torch print, pasted as an answer: array([0.8, 0.4]), tensor([[1., 2.]], dtype=torch.float64),
+# tensor(608), np.float64(0.5)
+_PRINTED = re.compile(r"(?:(?:np|numpy|torch)\.)?(?:array|asarray|tensor|Tensor|(?:float|int)(?:16|32|64))\(")
+_KEYWORD = re.compile(r",\s*[A-Za-z_]\w*\s*=")
+
+
+def printed(text: str) -> str:
+    """The value inside numpy's or torch's printed form (`tensor([0.8, 0.4], dtype=…)` -> `[0.8, 0.4]`),
+    keyword arguments left out; any other text unchanged."""
+    m = _PRINTED.match(text)
+    if not m or not text.endswith(")") or _prose.opening(text) != m.end() - 1:
+        return text
+    return _prose.split_top(text[m.end():-1], _KEYWORD)[0].strip()
 
 
 def _grouping_note(num: Num) -> str:

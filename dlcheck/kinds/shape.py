@@ -1,4 +1,5 @@
-"""`shape`: tensor dimensions, as [28, 28, 8] or "28x28x8" / "28×28×8" / "(28, 28, 8)".
+"""`shape`: tensor dimensions, as [28, 28, 8] or "28x28x8" / "28×28×8" / "(28, 28, 8)", or as
+PyTorch prints them, torch.Size([1, 32, 16, 16]).
 
 A Keras-style leading batch dimension, (None, 498, 16) or [null, 498, 16], is
 dropped, and a note says so."""
@@ -13,6 +14,7 @@ AUTOMATIC = True
 OPTIONS = ()   # spec keys beyond every part's (spec.COMMON_KEYS)
 _SEPARATORS = re.compile(r"\s*(?:[x×*,]|\\times)\s*|\s+")
 _BATCH = (None, "None", "none", "?", "null")
+_TORCH_SIZE = re.compile(r"(?:torch\.)?Size\((?P<dims>.*)\)", re.S)
 BATCH_NOTE = "the leading None (Keras's batch dimension) is dropped"
 
 
@@ -32,7 +34,11 @@ def parse(raw, part):
 
 
 def _from_text(text: str) -> list:
-    text = text.strip().strip("$").strip().strip("()[]").strip()
+    text = text.strip().strip("$").strip()
+    torch_size = _TORCH_SIZE.fullmatch(text)
+    if torch_size:
+        text = torch_size.group("dims")
+    text = text.strip().strip("()[]").strip()
     return _dims([t for t in _SEPARATORS.split(text) if t])
 
 
