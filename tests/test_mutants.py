@@ -969,3 +969,16 @@ def test_a_closing_semicolon_after_a_single_row_is_allowed():
 def test_an_empty_row_quotes_sixty_characters_of_the_text():
     text = "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18;; 19"
     assert message(read("matrix", text)) == f"an empty row in {text[:60]!r}: write the rows as 1, 2; 3, 4"
+
+
+@pytest.mark.parametrize("text, inside", [
+    ("tensor([0.8, 0.4], dtype=torch.float64)", "[0.8, 0.4]"),
+    ("np.float64(0.5)", "0.5"),
+    ("tensor(5) + 1", "tensor(5) + 1"),      # the printed value is not the whole answer: left as it is
+    ("(0.8, 0.4)", "(0.8, 0.4)"),            # no printed form at all
+    ("tensor(5)(6)", "tensor(5)(6)"),        # the last bracket is not the printed form's
+])
+def test_a_printed_form_is_unwrapped_only_when_it_is_the_whole_answer(text, inside):
+    from dlcheck.kinds._numeric import printed
+
+    assert printed(text) == inside
