@@ -229,6 +229,8 @@ class _Parser:
                     value = _div(value, rhs)
                 else:
                     value = value * rhs
+            elif tok == "(" and self._restated_percent(pos):
+                self.fail("a percentage in brackets restates the value before it; it is no factor: write one value")
             elif tok == "(" or kind in ("name", "frac", "vfrac"):  # implicit: 2(3), 2 sqrt(10), 2pi; never 2 3
                 value = value * self.unary()
             else:
@@ -318,6 +320,18 @@ class _Parser:
         if degree == 2:
             return _sqrt(arg, self.text, pos)
         return _pow(arg, Fraction(1, int(degree)), self.text, pos)
+
+    def _restated_percent(self, pos: int) -> bool:
+        """"0.3775 (37.75%)": a bracketed percentage after a space, which restates a value."""
+        if not self.text[pos - 1:pos].isspace():
+            return False
+        depth, before = 0, ""
+        for _, tok, _ in self.tokens[self.i:]:
+            depth += (tok == "(") - (tok == ")")
+            if depth == 0:
+                return before == "%"
+            before = tok
+        return False
 
     def _bracket_at(self, pos: int) -> str:
         return self.text[pos] if pos < len(self.text) else ""

@@ -193,6 +193,36 @@ def test_printed_wrong_values_stay_wrong(kind, expected, raw):
     assert judge(kind, expected, raw).verdict == INCORRECT
 
 
+# found by an independent probe (a helper who had not read the code pasting answers as students do)
+P_PASS = 0.3775406687981454          # islr p3: σ(−6 + 0.05·40 + 3.5)
+
+
+@pytest.mark.parametrize("kind, expected, raw, spec", [
+    ("number", P_PASS, "$P \\approx 0.3775$", {}),                 # LaTeX's \approx, as ≈ already was
+    ("number", P_PASS, "\\approx 0.3775", {}),
+    ("number", P_PASS, "0.3775 \\approx 37.75\\%", {}),
+    ("number", P_PASS, "0.3775 (37.75%)", {}),                   # a percentage restating the value
+    ("number", 50, "$h = 50$", {}),                               # dollars around a name and a value
+    ("number", 50, "50 \\text{ hours}", {}),
+    ("vector", [3, 2, 10 ** 0.5, 5 ** 0.5, 2 ** 0.5, 3 ** 0.5],
+     "$\\mathbf{d} = (3, 2, \\sqrt{10}, \\sqrt{5}, \\sqrt{2}, \\sqrt{3})$", {}),
+    ("integer", 1115684864, "$1.1157 \\times 10^{9}$", {"rounding": "stated"}),   # figures of a × 10^k
+    ("integer", 1115684864, "≈ 1.116 × 10⁹", {"rounding": "stated"}),
+    ("integer", 354418688, "3.544*10^8", {"rounding": "stated"}),
+    ("matrices", [[[1, 1], [1, 1]]] * 2, "[[[1, 1], [1, 1]], [[1, 1], [1, 1]]]", {}),   # a list of matrices as text
+])
+def test_notations_a_stranger_pasted_are_read(kind, expected, raw, spec):
+    assert judge(kind, expected, raw, **spec).verdict == CORRECT
+
+
+def test_a_bracketed_percentage_is_a_restatement_never_a_factor():
+    assert read("number", "0.3775 (47.75%)").message == "the value in brackets differs: 47.75% is 0.4775, not 0.3775"
+    assert read("number", "2 (3)").value == 6 and read("number", "2(3%)").value == Fraction(6, 100)   # still factors
+    outcome = judge("integer", 1115684864, "1.2 \\times 10^{9}", rounding="stated")
+    assert (outcome.verdict, outcome.feedback) == (INCORRECT, "1.2 \\times 10^{9} is off by 7.56%: 1115684864 to 2 "
+                                                              "significant figures is 1.1e9")
+
+
 @pytest.mark.parametrize("raw", ["1 2;; 3 4", "[1, 2;; 3, 4]", "; 3", ";"])
 def test_an_empty_row_is_refused_not_dropped(raw):
     assert "an empty row" in read("matrix", raw).message

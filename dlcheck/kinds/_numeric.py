@@ -123,9 +123,23 @@ _DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]
 _GROUPING = re.compile(r"(?<=\d)[,\u00a0\u2009\u202f ](?=\d{2,3}(?!\d))")
 
 
+# 1.116 \times 10^{9}, 1.116 × 10⁹, 3.544*10^8: the figures of e-notation, written as a power of ten
+_TIMES_TEN = re.compile(r"(?P<mantissa>[+-]?[\d.]+)\s*(?:\\times|\\cdot|×|·|\*)\s*10\s*"
+                        r"(?:\^\s*\{\s*(?P<braced>[+-]?\d+)\s*\}|\^\s*(?P<plain>[+-]?\d+)|(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "+-0123456789")
+
+
+def _as_e_notation(text: str) -> str:
+    m = _TIMES_TEN.fullmatch(text)
+    if not m:
+        return text
+    exponent = m.group("braced") or m.group("plain") or m.group("sup").translate(_SUPERSCRIPT_DIGITS)
+    return f"{m.group('mantissa')}e{exponent}"
+
+
 def stated(num: Num) -> Stated | None:
     """The precision `num` was written with; None for exact forms (5/7, 3*3*64, sqrt(10))."""
-    text = num.text.strip()
+    text = _as_e_notation(num.text.strip().strip("$").strip())
     text = text.replace(".", "") if dot_grouped(text) else _GROUPING.sub("", text)
     m = _DECIMAL.fullmatch(text)
     if not m or not (m.group("int") or m.group("frac")):

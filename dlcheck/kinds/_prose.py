@@ -107,14 +107,29 @@ def read(text: str, strict: Strict, show: Callable[[object], str], same=None, is
     if len(text) > MAX_PROSE:
         raise first
     reader = _Reader(strict, same, is_value, show)
-    value = reader.alternatives(text)
+    plain = _plain(text)
+    value = reader.alternatives(plain)
     if value is _NOTHING:
-        value = reader.core(text)
+        value = reader.core(plain)
     if value is _NOTHING:
         if re.search(r"[^\W\d_]{2}", text):
             raise InvalidAnswer(f"write only the value ({_message(first)})")
         raise first
     return value, f"read as {show(value)} from {quote(text)}"
+
+
+_TEX_SIGNS = {r"\approx": "≈", r"\simeq": "≃", r"\colon": ":"}
+_TEX_WRAPPERS = re.compile(r"\\(?:text|textrm|mathrm|mathbf|boldsymbol|mbox|operatorname)\s*\{(?P<inside>[^{}]*)\}")
+
+
+def _plain(text: str) -> str:
+    """The words around a value as a reader sees them: `$h = 50$` without its dollars, \\approx as ≈,
+    \\text{ hours} and \\mathbf{d} as their words (the value itself is still read by the kind)."""
+    if len(text) > 1 and text[0] == text[-1] == "$":
+        text = text[1:-1].strip()
+    for command, sign in _TEX_SIGNS.items():
+        text = re.sub(re.escape(command) + r"(?![A-Za-z])", sign, text)
+    return _TEX_WRAPPERS.sub(lambda m: m.group("inside"), text).strip()
 
 
 def _message(exc) -> str:
@@ -212,10 +227,22 @@ class _Reader:
             return []
         remark = text[start + 1:-1].strip()
         if not re.search(r"[^\W\d_]{2}", remark):
-            return []
+            return self._restated(text[:start], remark)
         if re.match(r"(?:or|either)\b", remark, re.IGNORECASE):
             raise InvalidAnswer(f"offers an alternative ({remark}): write only the value")
         return [text[:start]]
+
+    def _restated(self, value_text: str, remark: str) -> list:
+        """"0.3775 (37.75%)": a value in brackets that restates the one before it is set aside;
+        one that differs is a contradiction, refused like "2 + 2 = 5"."""
+        try:
+            value, again = self.strict(value_text.strip()), self.strict(remark)
+        except _FAIL:
+            return []
+        if not self.same(value, again):
+            raise _SidesDiffer(f"the value in brackets differs: {remark} is {self.show(again)}, "
+                               f"not {value_text.strip()}")
+        return [value_text]
 
     def _leading_name(self, text: str) -> list:
         m = _BARE_SIGN.fullmatch(text)

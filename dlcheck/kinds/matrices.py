@@ -11,6 +11,10 @@ OPTIONS = ('tolerance', 'rounding')   # spec keys beyond every part's (spec.COMM
 
 
 def parse(raw, part):
+    if isinstance(raw, str):            # "[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]": the same list, as text
+        raw = read_array(raw)
+        if isinstance(raw, list) and len(shape(raw)) == 3:
+            return raw
     if not isinstance(raw, list) or not raw:
         raise InvalidAnswer("expected a list of matrices, e.g. [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]")
     out = []
