@@ -982,3 +982,16 @@ def test_a_printed_form_is_unwrapped_only_when_it_is_the_whole_answer(text, insi
     from dlcheck.kinds._numeric import printed
 
     assert printed(text) == inside
+
+
+# -- survivors of the fifth run: what the independent probe's fixes added -------------------
+def test_a_bracketed_percentage_after_a_value_is_refused_by_the_arithmetic_with_the_reason():
+    assert str(refusal("0.3775 (37.75%)")) == (
+        "a percentage in brackets restates the value before it; it is no factor: write one value")
+    assert str(refusal("0.5 (50%")) == "expected ')' but found the end"        # an unclosed one is just unclosed
+
+
+def test_dollars_around_a_sentence_are_set_aside_whole():
+    assert read("number", "$50 hours$").value == 50
+    assert read("number", "50 \\text{ hours}").value == 50
+    assert read("number", "\\text{608 parameters}").value == 608       # the value inside the wrapper
