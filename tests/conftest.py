@@ -95,3 +95,14 @@ def course(set_name: str, module: str):
     from dlcheck.bank import Bank
 
     return importlib.import_module(f"{Bank().set_package(set_name)}._lib.{module}")
+
+
+def toy_bank(root, monkeypatch, spec: str, solver: str):
+    """A course bank of one set `toy` with one problem q1 (its spec and solver), made the bank
+    that dlcheck uses (DLCHECK_PROBLEMS); returns the bank's folder."""
+    folder = root / "bank" / "toy"
+    folder.mkdir(parents=True)
+    (folder / "q1.yaml").write_text(spec, encoding="utf-8")
+    (folder / "q1.py").write_text(solver, encoding="utf-8")
+    monkeypatch.setenv("DLCHECK_PROBLEMS", str(folder.parent))
+    return folder.parent

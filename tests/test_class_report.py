@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from dlcheck.cli import app
 from dlcheck.report.html import pretty
+from conftest import toy_bank
 from test_course import SOLVER, SPEC, STUDENTS, read_csv, write_csv
 
 runner = CliRunner()
@@ -43,11 +44,7 @@ class Page(HTMLParser):
 @pytest.fixture()
 def klass(tmp_path, monkeypatch):
     """A toy class graded, bo's free text scored by a human, into OUT."""
-    bank = tmp_path / "bank" / "toy"
-    bank.mkdir(parents=True)
-    (bank / "q1.yaml").write_text(SPEC, encoding="utf-8")
-    (bank / "q1.py").write_text(SOLVER, encoding="utf-8")
-    monkeypatch.setenv("DLCHECK_PROBLEMS", str(bank.parent))
+    toy_bank(tmp_path, monkeypatch, SPEC, SOLVER)
     folder, out = tmp_path / "class", tmp_path / "out"
     folder.mkdir()
     for name, text in CLASS.items():

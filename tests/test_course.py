@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import toy_bank
 from dlcheck import classbook
 from dlcheck.cli import app
 
@@ -43,12 +44,7 @@ STUDENTS = {
 
 @pytest.fixture()
 def bank_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "bank" / "toy"
-    folder.mkdir(parents=True)
-    (folder / "q1.yaml").write_text(SPEC, encoding="utf-8")
-    (folder / "q1.py").write_text(SOLVER, encoding="utf-8")
-    monkeypatch.setenv("DLCHECK_PROBLEMS", str(folder.parent))
-    return folder.parent
+    return toy_bank(tmp_path, monkeypatch, SPEC, SOLVER)
 
 
 @pytest.fixture()

@@ -55,8 +55,8 @@ def _strict(text: str) -> Num:
 
 
 # what numpy and torch print, pasted as an answer: array([0.8, 0.4]), tensor([[1., 2.]], dtype=torch.float64),
-# tensor(608), np.float64(0.5)
-_PRINTED = re.compile(r"(?:(?:np|numpy|torch)\.)?(?:array|asarray|tensor|Tensor|(?:float|int)(?:16|32|64))\(")
+# tensor(608), np.float64(0.5), torch.Size([1, 32, 16, 16])
+_PRINTED = re.compile(r"(?:(?:np|numpy|torch)\.)?(?:array|asarray|tensor|Tensor|Size|(?:float|int)(?:16|32|64))\(")
 _KEYWORD = re.compile(r",\s*[A-Za-z_]\w*\s*=")
 
 

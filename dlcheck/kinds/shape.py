@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from dlcheck.kinds._numeric import printed
 from dlcheck.kinds._prose import Noted, noted, read, with_notes
 from dlcheck.verdict import CORRECT, INCORRECT, InvalidAnswer, Outcome
 
@@ -14,7 +15,6 @@ AUTOMATIC = True
 OPTIONS = ()   # spec keys beyond every part's (spec.COMMON_KEYS)
 _SEPARATORS = re.compile(r"\s*(?:[x×*,]|\\times)\s*|\s+")
 _BATCH = (None, "None", "none", "?", "null")
-_TORCH_SIZE = re.compile(r"(?:torch\.)?Size\((?P<dims>.*)\)", re.S)
 BATCH_NOTE = "the leading None (Keras's batch dimension) is dropped"
 
 
@@ -34,11 +34,7 @@ def parse(raw, part):
 
 
 def _from_text(text: str) -> list:
-    text = text.strip().strip("$").strip()
-    torch_size = _TORCH_SIZE.fullmatch(text)
-    if torch_size:
-        text = torch_size.group("dims")
-    text = text.strip().strip("()[]").strip()
+    text = printed(text.strip().strip("$").strip()).strip("()[]").strip()   # torch.Size([…]) as printed
     return _dims([t for t in _SEPARATORS.split(text) if t])
 
 
